@@ -1,0 +1,1 @@
+"""Training-loop glue: checkpoint policy, self-training rounds, hooks."""

@@ -1,0 +1,61 @@
+"""The checkpoint policy of cuts3d/engine/checkpoint.py."""
+import collections
+
+import numpy as np
+import pytest
+import torch
+from mmengine.logging import HistoryBuffer, MessageHub
+from mmengine.runner.checkpoint import _load_checkpoint, save_checkpoint
+
+import cuts3d  # noqa: F401  (installs the policy)
+from cuts3d.engine.checkpoint import CheckpointError, load_foreign_weights
+
+
+class Opaque:
+    """Any class outside the allow-list: a checkpoint pickling it could run code when loaded."""
+
+
+def test_mmengine_checkpoint_with_message_hub_round_trips(tmp_path):
+    hub = MessageHub.get_instance('cuts3d_checkpoint_test')
+    for loss in (1.0, 0.5, 0.25):
+        hub.update_scalar('train/loss', loss)
+    hub.update_info('iter', 3)
+    ckpt = {'meta': {'iter': 3, 'seed': np.int64(7), 'time': 'now'},
+            'state_dict': collections.OrderedDict(w=torch.ones(2, 2)),
+            'message_hub': hub.state_dict()}
+    path = tmp_path / 'iter_3.pth'
+    save_checkpoint(ckpt, str(path))
+    loaded = _load_checkpoint(str(path), map_location='cpu')
+    assert torch.equal(loaded['state_dict']['w'], torch.ones(2, 2))
+    buffer = loaded['message_hub']['log_scalars']['train/loss']
+    assert isinstance(buffer, HistoryBuffer)
+    assert buffer.mean() == pytest.approx(np.mean([1.0, 0.5, 0.25]))
+
+
+def test_mmengine_loader_still_refuses_unknown_objects(tmp_path):
+    path = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'payload': Opaque()}, path)
+    with pytest.raises(Exception, match='Unsupported global|weights_only'):
+        _load_checkpoint(str(path), map_location='cpu')
+
+
+def test_foreign_weights_load_tensors(tmp_path):
+    path = tmp_path / 'backbone.pth'
+    torch.save({'model': {'blocks.0.attn.qkv.weight': torch.zeros(3, 3)}, 'epoch': 1}, path)
+    assert load_foreign_weights(str(path))['model']['blocks.0.attn.qkv.weight'].shape == (3, 3)
+
+
+def test_foreign_checkpoint_with_pickled_object_is_refused(tmp_path):
+    path = tmp_path / 'foreign.pth'
+    torch.save({'model': {}, 'args': Opaque()}, path)
+    with pytest.raises(CheckpointError, match='pickled Python objects'):
+        load_foreign_weights(str(path))
+
+
+def test_missing_or_corrupt_foreign_checkpoint(tmp_path):
+    with pytest.raises(CheckpointError, match='not found'):
+        load_foreign_weights(str(tmp_path / 'absent.pth'))
+    corrupt = tmp_path / 'corrupt.pth'
+    corrupt.write_bytes(b'not a checkpoint')
+    with pytest.raises(CheckpointError):
+        load_foreign_weights(str(corrupt))

@@ -32,7 +32,18 @@ def _numpy_globals() -> list[Any]:
     return found
 
 
-MMENGINE_SAFE_GLOBALS: list[Any] = [HistoryBuffer, *_numpy_globals()]
+def _history_buffer_statistic(owner: Any, name: str) -> Any:
+    """Stand-in for ``getattr`` in unpickling: a pickled HistoryBuffer refers to its statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``. Allow-listing the real ``getattr`` would let a file read any attribute of
+    any allowed object; this resolves only those methods."""
+    if owner is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(f'refusing getattr({owner!r}, {name!r}) while loading a checkpoint')
+
+
+MMENGINE_SAFE_GLOBALS: list[Any] = [HistoryBuffer, *_numpy_globals(),
+                                    (_history_buffer_statistic, 'builtins.getattr'),
+                                    (_history_buffer_statistic, '__builtin__.getattr')]
 
 
 def _load_from_local_safely(filename: str, map_location: Any = None) -> Any:

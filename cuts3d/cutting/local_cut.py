@@ -1,0 +1,216 @@
+"""LocalCut: cut one instance out of the semantic bipartition along its 3D boundary (CutS3D sec. 3.2).
+
+The patches of the NCut bipartition become an orthographic point cloud (:mod:`cuts3d.cutting.point_cloud`); a k-NN
+graph in 3D, thresholded at ``tau_knn``, is cut by max-flow / min-cut (Dinic) between a source and a sink taken
+from the NCut eigenvector. The source side is the instance.
+
+Choices the paper leaves open, and the rules used here. Numbers: mean IoU with the true near object over 50 random
+scenes of ``tests/cutting/synthetic_depth_scenes.py`` (60 x 60 grid, two same-coloured objects touching in 2D,
+0.1 apart in depth): paper-literal rules (bilinear depth, ``argmax |v|`` / ``argmin |v|``) 0.76, with median
+depth 0.91, defaults 1.00; MaskCut's 2D connected component 0.55.
+
+* Depth is pooled per patch with a median (:func:`~cuts3d.cutting.point_cloud.depth_to_grid`): a bilinear
+  sample on a border patch lands between two surfaces and bridges them (0.88 instead of 1.00 at a 0.2 gap).
+* Edge capacities fall with distance: ``c = exp(-(d / sigma) ** 2)`` (``capacity='gaussian'``, the smoothness
+  cost of Golovinskiy & Funkhouser's min-cut point-cloud segmentation, the paper's ref. [15]) or
+  ``1 / (d + sigma)`` (``capacity='inverse'``), scaled to integers for :func:`scipy.sparse.csgraph.maximum_flow`.
+  The paper's "weight = Euclidean distance" cannot be the capacity: min-cut would then keep far points and cut
+  near ones. ``sigma = 0.02`` (about one patch at 30-60 patch grids) was the best of 0.0125-0.08 on the scenes.
+* Terminals. Paper-literal: ``source='max_abs'`` (``argmax |v|``) and ``sink='min_abs'`` (``argmin |v|``) in the
+  bipartition. The literal sink is a weakly foreground patch, usually on the border right next to the object the
+  source is on, so the cut removes a sliver. Defaults: ``sink='far'``, among the lower ``sink_quantile`` of ``v``
+  the point the source can reach that is farthest from it in 3D (the change that matters: 0.91 -> 1.00);
+  ``source='interior'``, the largest oriented ``v`` (MaskCut's seed rule) among patches whose 8 neighbours are all
+  in the bipartition, so its depth is not a mix of object and background (no measurable effect on these scenes,
+  kept against the boundary-source failure seen with colour features).
+* A min cut that is not clearly cheaper than cutting one terminal loose (capacity >= ``trivial_cut_ratio`` x
+  the smaller terminal's total capacity) means no 3D boundary separates source and sink: the source's whole
+  connected region is the instance (``trivial_cut_ratio=None``: always the source side, which loses a sliver
+  around the sink on an object with no 3D boundary).
+* Patches already claimed by earlier cuts (``context.claimed``) are not part of the point cloud. An empty
+  bipartition gives an empty mask; points the source cannot reach after thresholding are never in the instance;
+  the result is the 4-connected (2D) component of the source side that holds the source, as in MaskCut.
+* ``tau_knn`` is in the units of the [0, 1] point cloud, so it removes in-surface edges only where depth changes
+  steeply or the graph is thin; on a grid coarser than ``1 / tau_knn`` (about 9 patches) it removes every edge.
+"""
+from __future__ import annotations
+
+import numpy as np
+import open3d.core as o3c
+from scipy import ndimage, sparse
+from scipy.sparse import csgraph
+
+from ..registry import PARTITIONERS
+from ..structures import Cut, CutContext
+from .point_cloud import fill_missing_depth, unproject_orthographic
+
+CAPACITIES = ('gaussian', 'inverse')
+SOURCES = ('interior', 'max_abs')
+SINKS = ('far', 'min_abs')
+_INTERIOR = np.ones((3, 3), dtype=bool)
+
+
+def knn_edges(points: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Directed k-NN edges ``(i, j, |p_i - p_j|)`` of a point cloud, found with Open3D's nearest-neighbour search.
+
+    ``k`` is clipped to ``n - 1``; a point is never its own neighbour.
+    """
+    n = len(points)
+    k = min(k, n - 1)
+    if k < 1:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64)
+    cloud = o3c.Tensor(np.ascontiguousarray(points, dtype=np.float64))
+    search = o3c.nns.NearestNeighborSearch(cloud)
+    search.knn_index()
+    neighbours, sq_dist = search.knn_search(cloud, k + 1)
+    neighbours, sq_dist = neighbours.numpy(), sq_dist.numpy()
+    rows = np.repeat(np.arange(n), k + 1)
+    cols, dist = neighbours.ravel(), np.sqrt(sq_dist.ravel())
+    keep = cols != rows
+    return rows[keep], cols[keep], dist[keep]
+
+
+def edge_capacity(dist: np.ndarray, kind: str, sigma: float) -> np.ndarray:
+    """Capacity of an edge of length ``d``, falling with distance: ``exp(-(d / sigma)^2)`` or ``1 / (d + sigma)``."""
+    if kind == 'gaussian':
+        return np.exp(-(dist / sigma) ** 2)
+    return 1.0 / (dist + sigma)
+
+
+@PARTITIONERS.register_module()
+class LocalCut:
+    """CutS3D's LocalCut partitioner (sec. 3.2): MinCut of the thresholded 3D k-NN graph of the bipartition.
+
+    Args:
+        k: neighbours per point (CutS3D: k-NN graph; k = 10 is *unverified*).
+        tau_knn: edges longer than this are removed (CutS3D Table 5a: 0.115; units of the [0, 1] point cloud).
+        capacity: ``'gaussian'`` or ``'inverse'``, see :func:`edge_capacity`.
+        sigma: length scale of the capacity in point-cloud units (``'inverse'``: its ``eps``); chosen here on
+            synthetic scenes, not from the paper.
+        capacity_scale: capacities are ``max(1, round(c * capacity_scale))`` integers, as max-flow needs.
+        source: ``'interior'`` (robust default) or ``'max_abs'`` (paper-literal ``argmax |v|``).
+        sink: ``'far'`` (robust default) or ``'min_abs'`` (paper-literal ``argmin |v|``).
+        sink_quantile: for ``sink='far'``, the sink is drawn from patches whose ``v`` is at most this quantile.
+        trivial_cut_ratio: a min cut at least this fraction of the cheapest single-terminal cut is no boundary;
+            None keeps the source side of every cut (paper-literal).
+    """
+
+    def __init__(self, k: int = 10, tau_knn: float = 0.115, capacity: str = 'gaussian', sigma: float = 0.02,
+                 capacity_scale: int = 1000, source: str = 'interior', sink: str = 'far',
+                 sink_quantile: float = 0.5, trivial_cut_ratio: float | None = 0.5) -> None:
+        if k < 1:
+            raise ValueError(f'k must be >= 1, got {k}')
+        if tau_knn <= 0:
+            raise ValueError(f'tau_knn must be > 0, got {tau_knn}')
+        for name, value, choices in (('capacity', capacity, CAPACITIES), ('source', source, SOURCES),
+                                     ('sink', sink, SINKS)):
+            if value not in choices:
+                raise ValueError(f'unknown LocalCut {name} {value!r}; choose one of {choices}')
+        if sigma <= 0 or capacity_scale < 1:
+            raise ValueError(f'sigma must be > 0 and capacity_scale >= 1, got {sigma}, {capacity_scale}')
+        if not 0 < sink_quantile <= 1:
+            raise ValueError(f'sink_quantile must be in (0, 1], got {sink_quantile}')
+        if trivial_cut_ratio is not None and not 0 < trivial_cut_ratio <= 1:
+            raise ValueError(f'trivial_cut_ratio must be in (0, 1] or None, got {trivial_cut_ratio}')
+        self.k = int(k)
+        self.tau_knn = float(tau_knn)
+        self.capacity = capacity
+        self.sigma = float(sigma)
+        self.capacity_scale = int(capacity_scale)
+        self.source = source
+        self.sink = sink
+        self.sink_quantile = float(sink_quantile)
+        self.trivial_cut_ratio = trivial_cut_ratio
+
+    def __call__(self, cut: Cut, context: CutContext) -> np.ndarray:
+        """The instance (bool ``h x w``) cut at the configured ``tau_knn``."""
+        return self.cut_at(cut, context, self.tau_knn)
+
+    def cut_at(self, cut: Cut, context: CutContext, tau_knn: float) -> np.ndarray:
+        """The instance (bool ``h x w``) cut with threshold ``tau_knn`` (Spatial Confidence varies it)."""
+        if tau_knn <= 0:
+            raise ValueError(f'tau_knn must be > 0, got {tau_knn}')
+        region = self._region(cut, context)
+        instance = np.zeros(region.shape, dtype=bool)
+        patches = np.flatnonzero(region)
+        if patches.size == 0:
+            return instance
+        depth = fill_missing_depth(context.depth)
+        points = unproject_orthographic(depth)[patches]
+        v = np.asarray(cut.eigenvector, dtype=np.float64).ravel()[patches]
+        source = self._pick_source(region, patches, v)
+        graph = self._capacity_graph(points, tau_knn)
+        _, component = csgraph.connected_components(graph, directed=False)
+        connected = component == component[source]
+        sink = self._pick_sink(points, v, source, connected)
+        side = self._source_side(graph, source, sink, connected)
+        instance.flat[patches[side]] = True
+        labels, _ = ndimage.label(instance)
+        return labels == labels.flat[patches[source]]
+
+    @staticmethod
+    def _region(cut: Cut, context: CutContext) -> np.ndarray:
+        """Bipartition patches not claimed by earlier cuts; validates shapes and depth."""
+        region = np.asarray(cut.bipartition, dtype=bool)
+        grid = tuple(context.grid)
+        if context.depth is None:
+            raise ValueError('LocalCut needs depth on the patch grid (context.depth is None); configure a '
+                             'depth_source')
+        for name, array in (('bipartition', region), ('eigenvector', np.asarray(cut.eigenvector)),
+                            ('depth', np.asarray(context.depth))):
+            if array.shape != grid:
+                raise ValueError(f'LocalCut: {name} has shape {array.shape}, expected the patch grid {grid}')
+        if context.claimed is not None:
+            region = region & ~np.asarray(context.claimed, dtype=bool)
+        return region
+
+    def _pick_source(self, region: np.ndarray, patches: np.ndarray, v: np.ndarray) -> int:
+        """Index (into ``patches``) of the source point."""
+        if self.source == 'max_abs':
+            return int(np.argmax(np.abs(v)))
+        interior = ndimage.binary_erosion(region, structure=_INTERIOR).ravel()[patches]
+        candidates = np.flatnonzero(interior) if interior.any() else np.arange(len(patches))
+        return int(candidates[np.argmax(v[candidates])])
+
+    def _pick_sink(self, points: np.ndarray, v: np.ndarray, source: int, connected: np.ndarray) -> int:
+        """Index (into ``patches``) of the sink point; ``connected`` marks the points the source can reach."""
+        if self.sink == 'min_abs':
+            return int(np.argmin(np.abs(v)))
+        reachable = np.flatnonzero(connected)
+        low = reachable[v[reachable] <= np.quantile(v[reachable], self.sink_quantile)]
+        dist = np.linalg.norm(points[low] - points[source], axis=1)
+        return int(low[np.argmax(dist)])
+
+    def _capacity_graph(self, points: np.ndarray, tau_knn: float) -> sparse.csr_matrix:
+        """Symmetric integer-capacity k-NN graph with every edge longer than ``tau_knn`` removed."""
+        n = len(points)
+        rows, cols, dist = knn_edges(points, self.k)
+        keep = dist <= tau_knn
+        rows, cols, dist = rows[keep], cols[keep], dist[keep]
+        cap = np.maximum(1, np.rint(edge_capacity(dist, self.capacity, self.sigma) * self.capacity_scale))
+        graph = sparse.coo_matrix((cap, (rows, cols)), shape=(n, n)).tocsr()
+        graph.sum_duplicates()
+        graph = graph.maximum(graph.T).tocsr()  # an edge found from either end, same capacity both ways
+        return graph.astype(np.int32)
+
+    def _source_side(self, graph: sparse.csr_matrix, source: int, sink: int, connected: np.ndarray) -> np.ndarray:
+        """Bool over the points: the source side of the s-t min cut (residual reachability from the source).
+
+        ``connected`` (the source's connected component) is the answer when the sink is the source or lies
+        outside it, and when the min cut is trivial (see ``trivial_cut_ratio``).
+        """
+        if source == sink or not connected[sink]:
+            return connected
+        result = csgraph.maximum_flow(graph, source, sink, method='dinic')
+        if self.trivial_cut_ratio is not None:
+            terminal_cut = min(graph[source].sum(), graph[sink].sum())
+            if result.flow_value >= self.trivial_cut_ratio * terminal_cut:
+                return connected
+        residual = (graph - result.flow).tocsr()
+        residual.data = (residual.data > 0).astype(np.int8)
+        residual.eliminate_zeros()
+        reachable = csgraph.breadth_first_order(residual, source, directed=True, return_predecessors=False)
+        side = np.zeros(graph.shape[0], dtype=bool)
+        side[reachable] = True
+        return side
+

@@ -1,0 +1,66 @@
+"""The pseudo-mask file as an mmdet dataset: stock COCO parsing plus each instance's score and Spatial Confidence."""
+from __future__ import annotations
+
+from typing import Any
+
+from mmdet.datasets import CocoDataset
+
+from cuts3d.registry import DATASETS
+
+from .spatial_confidence_masks import MAX_LEVELS
+
+
+@DATASETS.register_module()
+class PseudoMaskDataset(CocoDataset):
+    """A class-agnostic pseudo-mask json (one category ``fg``) whose instances keep ``score`` and SC.
+
+    Parsing, filtering (``filter_cfg``), ``data_prefix`` and serialisation are mmdet's ``CocoDataset``; every
+    instance it keeps additionally carries
+
+    - ``score``: the annotation's ``score`` (the mean Spatial Confidence), when it has one (CutLER files do not;
+      ``LoadSpatialConfidence`` then uses the mean SC inside the mask, i.e. 1.0 without SC);
+    - ``spatial_confidence``: the annotation's ``{'levels': T, 'rles': [...]}`` entry, left encoded (it is decoded
+      per image by ``LoadSpatialConfidence``); absent when the annotation has none.
+
+    Raises:
+        ValueError: while loading, for an annotation whose ``score`` is not a number in [0, 1] or whose
+            ``spatial_confidence`` is not ``{'levels': int in 1..255, 'rles': list of that length}``.
+    """
+
+    METAINFO = {'classes': ('fg',), 'palette': [(220, 20, 60)]}
+
+    def parse_data_info(self, raw_data_info: dict) -> dict:
+        img_info, anns = raw_data_info['raw_img_info'], raw_data_info['raw_ann_info']
+        data_info = super().parse_data_info({'raw_img_info': img_info, 'raw_ann_info': []})
+        instances = []
+        for ann in anns:
+            # mmdet's own parsing decides which annotations survive (degenerate boxes, other categories...).
+            parsed = super().parse_data_info({'raw_img_info': img_info, 'raw_ann_info': [ann]})['instances']
+            if not parsed:
+                continue
+            instance = parsed[0]
+            if 'score' in ann:
+                instance['score'] = self._score(ann)
+            if ann.get('spatial_confidence') is not None:
+                instance['spatial_confidence'] = self._checked_spatial_confidence(ann)
+            instances.append(instance)
+        data_info['instances'] = instances
+        return data_info
+
+    def _score(self, ann: dict[str, Any]) -> float:
+        score = ann['score']
+        if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0.0 <= score <= 1.0:
+            raise ValueError(f'{self.ann_file}: annotation {ann.get("id")} has score {score!r}; '
+                             'expected a number in [0, 1]')
+        return float(score)
+
+    def _checked_spatial_confidence(self, ann: dict[str, Any]) -> dict:
+        entry = ann['spatial_confidence']
+        levels = entry.get('levels') if isinstance(entry, dict) else None
+        rles = entry.get('rles') if isinstance(entry, dict) else None
+        if isinstance(levels, bool) or not isinstance(levels, int) or not 1 <= levels <= MAX_LEVELS \
+                or not isinstance(rles, list) or len(rles) != levels:
+            raise ValueError(f'{self.ann_file}: annotation {ann.get("id")} has a malformed spatial_confidence; '
+                             f"expected {{'levels': T in 1..{MAX_LEVELS}, 'rles': [T RLEs]}}, got "
+                             f'levels={levels!r} and {len(rles) if isinstance(rles, list) else "no"} RLEs')
+        return entry

@@ -1,0 +1,77 @@
+"""Depth maps precomputed by any estimator (ZoeDepth, Marigold, a sensor) and stored next to the images.
+
+The CutS3D paper predicts depth for all of ImageNet once and reuses it (sec. 4, Table 8); this source reads such
+files, so extraction never runs a depth network.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ..registry import DEPTH_SOURCES
+from .normalize import DepthNormalizer, build_normalizer
+from .paths import find_companion, image_rel_path
+
+
+def read_depth_file(path: str) -> np.ndarray:
+    """Read one raw depth map as float64 ``H x W`` with NaN for unknown.
+
+    ``.npy``: a 2-D (or ``H x W x 1``) numeric array, loaded without pickle. ``.png``: a single-channel 8- or
+    16-bit image read with ``cv2.IMREAD_UNCHANGED``; 0 means unknown (the KITTI / Middlebury-style convention).
+    """
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix == '.npy':
+        raw = np.load(path, allow_pickle=False)
+        if not np.issubdtype(raw.dtype, np.number) or np.issubdtype(raw.dtype, np.complexfloating):
+            raise ValueError(f'{path}: depth array must be real-valued; got dtype {raw.dtype}')
+        raw = raw.astype(np.float64)
+        if raw.ndim == 3 and raw.shape[2] == 1:
+            raw = raw[:, :, 0]
+    elif suffix == '.png':
+        raw = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+        if raw is None:
+            raise ValueError(f'{path}: OpenCV could not read this PNG')
+        if raw.ndim != 2:
+            raise ValueError(f'{path}: a depth PNG must have one channel; got shape {raw.shape}')
+        raw = np.where(raw == 0, np.nan, raw.astype(np.float64))
+    else:
+        raise ValueError(f'{path}: unsupported depth file type {suffix!r} (use .npy or .png)')
+    if raw.ndim != 2:
+        raise ValueError(f'{path}: a depth map must be H x W; got shape {raw.shape}')
+    return raw
+
+
+@DEPTH_SOURCES.register_module()
+class FileDepth:
+    """Depth read from ``root``: ``root/<rel_path without suffix>.npy|.png``, else ``root/<stem>.npy|.png``.
+
+    Args:
+        root: folder holding the depth maps.
+        suffixes: file types to try, in order (``.npy`` float arrays, ``.png`` 8/16-bit with 0 = unknown).
+        inverse: the files hold disparity / inverse depth (larger = nearer) rather than depth.
+        normalizer: :class:`~cuts3d.depth.normalize.DepthNormalizer` fields (percentiles, aspect tolerance).
+
+    A fixed storage scale (KITTI's depth x 256, millimetres) cancels in the percentile normalisation. A map whose
+    size differs from the image's is resized (NaN-aware bilinear); a missing file raises ``FileNotFoundError``
+    listing every path tried.
+    """
+
+    def __init__(self, root: str, suffixes: Sequence[str] = ('.npy', '.png'), inverse: bool = False,
+                 normalizer: DepthNormalizer | dict | None = None) -> None:
+        if not os.path.isdir(root):
+            raise FileNotFoundError(f'FileDepth root is not a directory: {root}')
+        bad = [s for s in suffixes if s.lower() not in ('.npy', '.png')]
+        if bad or not suffixes:
+            raise ValueError(f'FileDepth suffixes must be a non-empty subset of (".npy", ".png"); got {suffixes}')
+        self.root = root
+        self.suffixes = tuple(suffixes)
+        self.inverse = inverse
+        self.normalizer = build_normalizer(normalizer)
+
+    def __call__(self, image: np.ndarray, meta: dict[str, Any]) -> np.ndarray:
+        path = find_companion(self.root, image_rel_path(meta), self.suffixes, 'depth file')
+        return self.normalizer(read_depth_file(path), image.shape[:2], inverse=self.inverse)

@@ -1,0 +1,82 @@
+"""tools/visualize.py end to end on two synthetic scenes (colour features, file depth, LocalCut)."""
+import html
+import json
+import re
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cuts3d.datasets.synthetic import write_synthetic_dataset
+
+REPO = Path(__file__).resolve().parents[2]
+TOOL = REPO / 'tools' / 'visualize.py'
+CONFIG = """
+pseudo_mask_generator = dict(
+    type='MaskCutGenerator',
+    feature_extractor=dict(type='PatchColorFeatures', patch_size=8, input_size=(96, 96)),
+    depth_source=dict(type='FileDepth', root='/nonexistent'),
+    cutter=dict(type='NCutCutter', affinity_modifiers=[dict(type='SpatialImportance')]),
+    partitioner=dict(type='LocalCut'),
+    confidence=dict(type='SpatialConfidence'),
+    refiner=dict(type='Identity'),
+    num_cuts=2)
+"""
+
+
+@pytest.fixture(scope='module')
+def data(tmp_path_factory):
+    root = tmp_path_factory.mktemp('scenes')
+    ann = write_synthetic_dataset(root, num=3, seed=0, size=96)
+    config = root / 'cfg.py'
+    config.write_text(CONFIG)
+    return root, ann, config
+
+
+@pytest.fixture(scope='module')
+def main():
+    return runpy.run_path(str(TOOL), run_name='visualize_tool')['main']
+
+
+def test_writes_every_picture_and_the_index(data, main, tmp_path):
+    root, ann, config = data
+    out = tmp_path / 'vis'
+    code = main([str(config), '--images', str(root / 'images'), '--depth', str(root / 'depth'), '--num', '2',
+                 '--out', str(out), '--gt', str(ann), '--predictions', str(ann), '--max-side', '64'])
+    assert code == 0
+    page = (out / 'index.html').read_text()
+    sources = [html.unescape(s) for s in re.findall(r'<img src="([^"]+)"', page)]
+    assert sources and all((out / s).is_file() for s in sources)
+    assert {s.split('/')[0] for s in sources} == {'scene_0000_png', 'scene_0001_png'}
+    for caption in ('depth', 'spatial importance', 'cut 0: eigenvector', 'cut 0: LocalCut', 'cut 0: point cloud',
+                    'pseudo-masks', 'ground truth', 'predictions'):
+        assert f'<figcaption>{caption}</figcaption>' in page
+    assert '<table class="metrics">' in page and '>scene_0001.png<' in page
+
+
+def test_bad_input_exits_2_with_one_line(data, main, tmp_path, capsys):
+    root, _, config = data
+    assert main([str(tmp_path / 'none.py'), '--images', str(root / 'images')]) == 2
+    assert 'does not exist' in capsys.readouterr().err
+    empty = tmp_path / 'empty.py'
+    empty.write_text('x = 1\n')
+    assert main([str(empty), '--images', str(root / 'images')]) == 2
+    assert 'no pseudo_mask_generator' in capsys.readouterr().err
+    assert main([str(config), '--images', str(tmp_path / 'no_images')]) == 2
+    assert main([str(config), '--images', str(root / 'images'), '--depth', str(tmp_path / 'nope')]) == 2
+    bad = tmp_path / 'bad.json'
+    bad.write_text(json.dumps({'annotations': []}))
+    assert main([str(config), '--images', str(root / 'images'), '--depth', str(root / 'depth'),
+                 '--predictions', str(bad)]) == 2
+    assert 'needs "images"' in capsys.readouterr().err
+
+
+def test_runs_as_a_script(data, tmp_path):
+    root, _, config = data
+    result = subprocess.run([sys.executable, str(TOOL), str(config), '--images', str(root / 'images'),
+                             '--depth', str(root / 'depth'), '--num', '1', '--out', str(tmp_path)],
+                            capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / 'index.html').is_file()

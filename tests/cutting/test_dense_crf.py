@@ -1,0 +1,89 @@
+"""MaskCut's dense-CRF refinement (cuts3d/cutting/dense_crf.py), on tiny synthetic images."""
+import numpy as np
+import pytest
+
+from cuts3d.cutting import DenseCRF, dense_crf
+from cuts3d.cutting.dense_crf import crf_unary, mask_iou
+from cuts3d.registry import MASK_REFINERS, build_component
+
+ROWS, COLS = np.mgrid[:64, :64]
+RADIUS = np.hypot(ROWS - 32, COLS - 32)
+
+
+def image_with(region: np.ndarray) -> np.ndarray:
+    """A dark uint8 RGB image with ``region`` bright."""
+    image = np.full((*region.shape, 3), 30, np.uint8)
+    image[region] = 220
+    return image
+
+
+def test_unary_is_minus_log_softmax_of_the_mask_as_logits():
+    unary = crf_unary(np.array([[True, False]]))
+    high, low = np.log1p(np.e), np.log1p(np.e) - 1  # -log(1 / (1 + e)), -log(e / (1 + e))
+    np.testing.assert_allclose(unary, [[high, low], [low, high]], rtol=1e-6)
+    assert unary.dtype == np.float32 and unary.flags['C_CONTIGUOUS']
+
+
+def test_built_from_config_with_cutler_constants():
+    crf = build_component(dict(type='DenseCRF'), MASK_REFINERS)
+    assert (crf.iterations, crf.gaussian_sxy, crf.gaussian_compat) == (10, 3, 7)
+    assert (crf.bilateral_sxy, crf.bilateral_srgb, crf.bilateral_compat, crf.min_iou) == (50, 5, 10, 0.5)
+
+
+def test_snaps_a_shifted_mask_to_the_object_edges():
+    square = np.zeros((64, 64), bool)
+    square[16:48, 16:48] = True
+    shifted = np.roll(square, (-2, 2), axis=(0, 1))
+    np.testing.assert_array_equal(DenseCRF()(image_with(square), shifted), square)
+
+
+def test_fills_holes_after_the_crf():
+    ring = (RADIUS > 8) & (RADIUS < 20)
+    crf = DenseCRF()
+    np.testing.assert_array_equal(crf.refine(image_with(ring), ring), ring)  # the CRF alone keeps the hole
+    np.testing.assert_array_equal(crf(image_with(ring), ring), RADIUS < 20)
+
+
+def test_mask_the_crf_removes_is_discarded():
+    object_ = np.zeros((64, 64), bool)
+    object_[:, 40:] = True
+    mask = np.zeros((64, 64), bool)
+    mask[16:48, 16:48] = True  # mostly over the dark part, where the image has no edge to hold it
+    assert DenseCRF()(image_with(object_), mask) is None
+
+
+def test_discard_threshold_is_iou_below_min_iou():
+    stripes = np.ones((48, 48), bool)
+    stripes[::4] = False  # on a flat image the CRF fills the gaps: IoU 0.75 with the input
+    flat = np.full((48, 48, 3), 128, np.uint8)
+    np.testing.assert_array_equal(DenseCRF()(flat, stripes), np.ones((48, 48), bool))
+    np.testing.assert_array_equal(DenseCRF(min_iou=0.75)(flat, stripes), np.ones((48, 48), bool))
+    assert DenseCRF(min_iou=0.8)(flat, stripes) is None
+
+
+def test_empty_mask_is_discarded():
+    assert DenseCRF()(np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8), bool)) is None
+
+
+def test_bad_inputs_are_clear_errors():
+    crf = DenseCRF()
+    with pytest.raises(ValueError, match='mask has shape'):
+        crf(np.zeros((8, 8, 3), np.uint8), np.ones((8, 9), bool))
+    with pytest.raises(ValueError, match='RGB uint8'):
+        crf(np.zeros((8, 8, 3), np.float32), np.ones((8, 8), bool))
+    with pytest.raises(ValueError, match='RGB uint8'):
+        crf(np.zeros((8, 8), np.uint8), np.ones((8, 8), bool))
+
+
+def test_missing_pydensecrf_is_explained(monkeypatch):
+    monkeypatch.setattr(dense_crf, 'dcrf', None)
+    with pytest.raises(ImportError, match='pydensecrf2'):
+        DenseCRF()
+
+
+def test_mask_iou():
+    first = np.array([[1, 1, 0, 0]], bool)
+    second = np.array([[0, 1, 1, 0]], bool)
+    assert mask_iou(first, second) == pytest.approx(1 / 3)
+    assert mask_iou(first, first) == 1.0
+    assert mask_iou(np.zeros((2, 2), bool), np.zeros((2, 2), bool)) == 0.0

@@ -1,0 +1,132 @@
+"""Spatial Importance sharpening, CutS3D eqs. (1)-(3) (cuts3d/cutting/spatial_importance.py)."""
+import numpy as np
+import pytest
+
+from cuts3d.cutting import NCutCutter, SpatialImportance
+from cuts3d.cutting.spatial_importance import (depth_high_frequency, normalize_importance, pair_importance,
+                                               sharpen_affinity)
+from cuts3d.registry import AFFINITY_MODIFIERS, build_component
+from cuts3d.structures import CutContext, PatchFeatures
+
+# A 4 x 4 patch-grid depth map: a near square (0.2) in front of a far background (0.8) in the bottom right.
+DEPTH = np.array([[0.8, 0.8, 0.8, 0.8],
+                  [0.8, 0.8, 0.8, 0.8],
+                  [0.8, 0.8, 0.2, 0.2],
+                  [0.8, 0.8, 0.2, 0.2]])
+
+
+def blur_by_hand(depth: np.ndarray, sigma: float) -> np.ndarray:
+    """Separable Gaussian (radius 4 sigma, weights exp(-k^2 / 2 sigma^2) normalised), mirrored borders."""
+    radius = int(4 * sigma + 0.5)
+    weights = np.exp(-np.arange(-radius, radius + 1) ** 2 / (2 * sigma ** 2))
+    weights /= weights.sum()
+    padded = np.pad(depth, radius, mode='symmetric')
+    rows = np.array([[weights @ padded[r - radius:r + radius + 1, c] for c in range(padded.shape[1])]
+                     for r in range(radius, radius + depth.shape[0])])
+    return np.array([[weights @ rows[r, c - radius:c + radius + 1] for c in range(radius, radius + depth.shape[1])]
+                     for r in range(depth.shape[0])])
+
+
+def context(depth) -> CutContext:
+    return CutContext(image=np.zeros((32, 32, 3), np.uint8), grid=(4, 4), depth=depth)
+
+
+def test_eq1_is_the_absolute_difference_to_the_blurred_depth():
+    np.testing.assert_allclose(depth_high_frequency(DEPTH, sigma=1.0), np.abs(blur_by_hand(DEPTH, 1.0) - DEPTH),
+                               atol=1e-12)
+
+
+def test_eq1_is_largest_at_the_depth_edge_and_zero_on_flat_depth():
+    importance = depth_high_frequency(DEPTH, sigma=1.0)
+    assert importance[2, 2] == importance.max()
+    np.testing.assert_allclose(depth_high_frequency(np.full((4, 4), 0.3), sigma=3.0), 0.0, atol=1e-15)
+
+
+def test_eq2_maps_min_to_beta_and_max_to_one():
+    importance = np.array([[0.0, 1.0], [2.0, 4.0]])
+    np.testing.assert_allclose(normalize_importance(importance, beta=0.45), [[0.45, 0.5875], [0.725, 1.0]])
+
+
+def test_eq2_on_constant_importance_gives_beta_everywhere():
+    np.testing.assert_array_equal(normalize_importance(np.full((3, 3), 0.2), beta=0.45), np.full((3, 3), 0.45))
+    round_off = np.array([[0.0, 1e-16], [3e-17, 0.0]])
+    np.testing.assert_array_equal(normalize_importance(round_off, beta=0.45), np.full((2, 2), 0.45))
+
+
+def test_pair_importance_by_max_and_mean():
+    node = np.array([0.45, 1.0, 0.6])
+    np.testing.assert_allclose(pair_importance(node, 'max'), [[0.45, 1.0, 0.6], [1.0, 1.0, 1.0], [0.6, 1.0, 0.6]])
+    np.testing.assert_allclose(pair_importance(node, 'mean'),
+                               [[0.45, 0.725, 0.525], [0.725, 1.0, 0.8], [0.525, 0.8, 0.6]])
+    with pytest.raises(ValueError, match='pair_reduce'):
+        pair_importance(node, 'min')
+
+
+def test_eq3_raises_similarities_to_one_minus_importance_sign_preserving():
+    affinity = np.array([[1.0, 0.25, -0.25, 0.0],
+                         [0.25, 1.0, 0.1, 0.0],
+                         [-0.25, 0.1, 1.0, 0.0],
+                         [0.0, 0.0, 0.0, 0.0]])
+    importance = np.array([[0.5, 0.5, 0.5, 1.0],
+                           [0.5, 0.5, 1.0, 1.0],
+                           [0.5, 1.0, 0.5, 1.0],
+                           [1.0, 1.0, 1.0, 1.0]])
+    expected = np.array([[1.0, 0.5, -0.5, 0.0],
+                         [0.5, 1.0, 1.0, 0.0],  # 0.1 ** 0 = 1: a boundary pair is tied above tau
+                         [-0.5, 1.0, 1.0, 0.0],
+                         [0.0, 0.0, 0.0, 0.0]])  # zeroed (claimed) patches stay unconnected, even at p = 0
+    np.testing.assert_allclose(sharpen_affinity(affinity, importance), expected)
+
+
+def test_modifier_composes_the_three_equations_and_stores_the_map():
+    depth = DEPTH.copy()
+    depth[0, 0] = np.nan  # filled with the median of its known neighbours (0.8)
+    rng = np.random.default_rng(0)
+    affinity = np.clip(rng.uniform(-0.5, 1.0, (16, 16)), -1, 1)
+    affinity = (affinity + affinity.T) / 2
+    ctx = context(depth)
+    out = SpatialImportance(sigma=1.0, beta=0.45)(affinity, ctx)
+
+    high_frequency = np.abs(blur_by_hand(DEPTH, 1.0) - DEPTH).reshape(-1)
+    normalised = 0.55 * (high_frequency - high_frequency.min()) / (high_frequency.max() - high_frequency.min()) + 0.45
+    exponent = 1 - np.maximum(normalised[:, None], normalised[None, :])
+    np.testing.assert_allclose(out, np.sign(affinity) * np.abs(affinity) ** exponent, atol=1e-12)
+    np.testing.assert_allclose(ctx.extras['spatial_importance'], normalised.reshape(4, 4), atol=1e-6)
+    assert ctx.extras['spatial_importance'].dtype == np.float32
+
+
+def test_a_hole_in_flat_depth_creates_no_importance():
+    depth = np.full((4, 4), 0.5)
+    depth[1, 2] = np.nan
+    np.testing.assert_array_equal(SpatialImportance().importance_map(depth), np.full((4, 4), 0.45))
+
+
+def test_registered_and_used_by_ncut_as_an_affinity_modifier():
+    modifier = build_component(dict(type='SpatialImportance', pair_reduce='mean'), AFFINITY_MODIFIERS)
+    assert (modifier.sigma, modifier.beta, modifier.pair_reduce) == (3.0, 0.45, 'mean')
+    rng = np.random.default_rng(1)
+    feats = PatchFeatures(rng.standard_normal((16, 4, 4)).astype(np.float32), 8, (32, 32))
+    ctx = context(DEPTH)
+    cut = NCutCutter(affinity_modifiers=[dict(type='SpatialImportance')]).cut(feats, np.ones((4, 4), bool), ctx)
+    assert cut.bipartition.any()
+    assert ctx.extras['spatial_importance'].shape == (4, 4)
+
+
+def test_missing_or_unusable_depth_is_a_clear_error():
+    modifier = SpatialImportance()
+    affinity = np.eye(16)
+    with pytest.raises(ValueError, match='needs depth'):
+        modifier(affinity, context(None))
+    with pytest.raises(ValueError, match='without a single known'):
+        modifier(affinity, context(np.full((4, 4), np.nan)))
+    with pytest.raises(ValueError, match='patch grid'):
+        modifier(affinity, context(np.zeros((4, 5))))
+    with pytest.raises(ValueError, match='affinity has shape'):
+        modifier(np.eye(15), context(DEPTH))
+
+
+@pytest.mark.parametrize('kwargs, message', [(dict(beta=1.5), 'beta'), (dict(sigma=0), 'sigma'),
+                                             (dict(pair_reduce='min'), 'pair_reduce')])
+def test_bad_config_is_a_clear_error(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        SpatialImportance(**kwargs)

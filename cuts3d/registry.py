@@ -21,8 +21,8 @@ from mmengine.registry import Registry
 SCOPE = 'cuts3d'
 
 
-def _component_registry(name: str, package: str) -> Registry:
-    return Registry(name, scope=SCOPE, locations=[f'cuts3d.{package}'])
+def _component_registry(name: str, *packages: str) -> Registry:
+    return Registry(name, scope=SCOPE, locations=[f'cuts3d.{package}' for package in packages])
 
 
 def _mmdet_child(parent: Registry, package: str) -> Registry:
@@ -37,8 +37,14 @@ GRAPH_CUTTERS = _component_registry('graph cutter', 'cutting')
 PARTITIONERS = _component_registry('partitioner', 'cutting')
 CONFIDENCE_ESTIMATORS = _component_registry('confidence estimator', 'cutting')
 MASK_REFINERS = _component_registry('mask refiner', 'cutting')
-PSEUDO_MASK_GENERATORS = _component_registry('pseudo-mask generator', 'pseudo')
-STUFF_SOURCES = _component_registry('stuff source', 'pseudo')
+PSEUDO_MASK_GENERATORS = _component_registry('pseudo-mask generator', 'pseudo', 'unscene3d')
+
+# UnScene3D's 3D pipeline: PointScene -> segment id per point; (PointScene, segment ids, S) -> S x D features.
+OVER_SEGMENTERS = _component_registry('over-segmenter', 'unscene3d')
+SEGMENT_FEATURES = _component_registry('segment feature', 'unscene3d')
+
+# U2Seg's panoptic pseudo-labels: "stuff" maps beside the instance "things".
+STUFF_SOURCES = _component_registry('stuff source', 'u2seg')
 
 # Learning stage: children of mmdet's registries.
 MODELS = _mmdet_child(MMDET_MODELS, 'models')

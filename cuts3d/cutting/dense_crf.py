@@ -71,7 +71,7 @@ class DenseCRF:
         crf.setUnaryEnergy(crf_unary(mask))
         crf.addPairwiseGaussian(sxy=self.gaussian_sxy, compat=self.gaussian_compat)
         crf.addPairwiseBilateral(sxy=self.bilateral_sxy, srgb=self.bilateral_srgb,
-                                 rgbim=np.ascontiguousarray(image), compat=self.bilateral_compat)
+                                 rgbim=np.require(image, requirements='CW'), compat=self.bilateral_compat)
         marginals = np.asarray(crf.inference(self.iterations)).reshape(2, height, width)
         return np.argmax(marginals, axis=0).astype(bool)
 

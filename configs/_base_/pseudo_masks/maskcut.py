@@ -1,0 +1,21 @@
+# CutLER's MaskCut (REFERENCE.md section 1): keys of DINO ViT-B/8's last block on a 480 x 480 LANCZOS resize,
+# binarised cosine affinity (tau 0.15, eps 1e-5), NCut, 2D connected component of the seed, N = 3 cuts with the
+# IoU > 0.5 / area <= 1% filter, dense CRF at 480 x 480. Method configs set the backbone checkpoint.
+pseudo_mask_generator = dict(
+    type='MaskCutGenerator',
+    feature_extractor=dict(type='DINOViT', arch='vit_base', patch_size=8, checkpoint=None, input_size=(480, 480)),
+    depth_source=None,
+    # solver='dense' is CutLER's scipy.linalg.eigh call; 'fast' (ARPACK) gives the same bipartition ~50x faster.
+    cutter=dict(type='NCutCutter', tau=0.15, eps=1e-5, solver='fast'),
+    partitioner=dict(type='ConnectedComponent2D', connectivity=4),
+    confidence=dict(type='ConstantConfidence', value=1.0),
+    refiner=dict(type='DenseCRF'),
+    num_cuts=3,
+    max_iou=0.5,
+    min_area_frac=0.01,
+    stop_on_rest=False)
+
+# Runner options (cuts3d.pseudo.ExtractionRunner): Spatial Confidence level sets per mask in the json, images
+# with a side below min_side fail, longer than max_side are processed downscaled, abort after this many generator
+# failures in a row, barrier timeout for multi-process runs (ranks finish their shards at different times).
+extraction = dict(sc_levels=6, min_side=8, max_side=4096, max_consecutive_failures=20, dist_timeout_s=86400)

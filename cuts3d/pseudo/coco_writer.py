@@ -1,0 +1,93 @@
+"""The pseudo-mask file: a COCO instances json that pycocotools, mmdet and detectron2 load unchanged.
+
+Layout (DESIGN.md, "Data formats"): ``images`` with the true ``width``/``height`` of each image (CutLER's
+reference swapped them), one category ``{'id': 1, 'name': 'fg'}``, and per annotation a compressed RLE
+``segmentation`` (counts as str), ``bbox`` computed from the RLE, ``area``, ``iscrowd`` 0, ``score`` (mean
+Spatial Confidence), ``spatial_confidence`` (level sets, :mod:`cuts3d.pseudo.rle`) and ``provenance`` (which cut
+produced the mask). ``info`` records the generator config and ``cuts3d.__version__``, so a file says how it was
+made. Files are written as a stream (an ImageNet-sized file need not fit in memory as one object) into a
+temporary file that replaces the target only when complete.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from pycocotools import mask as mask_utils
+
+from ..structures import Instance
+from ..version import __version__
+from .rle import encode_mask, encode_spatial_confidence
+
+FG_CATEGORY = {'id': 1, 'name': 'fg', 'supercategory': 'fg'}
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, separators=(',', ':'), ensure_ascii=False)
+
+
+def to_jsonable(value: Any) -> Any:
+    """A config (mmengine ConfigDict, tuples, numpy scalars) as plain json types; anything else by ``repr``."""
+    return json.loads(json.dumps(value, default=lambda obj: obj.tolist() if hasattr(obj, 'tolist') else repr(obj)))
+
+
+def annotation_from_instance(instance: Instance, levels: int) -> dict:
+    """One COCO annotation (without ``id``/``image_id``) for a pseudo-mask at its image's size."""
+    segmentation = encode_mask(instance.mask)
+    rle = {'size': segmentation['size'], 'counts': segmentation['counts'].encode('ascii')}
+    return {
+        'category_id': FG_CATEGORY['id'],
+        'segmentation': segmentation,
+        'area': int(mask_utils.area(rle)),
+        'bbox': [float(v) for v in mask_utils.toBbox(rle)],
+        'iscrowd': 0,
+        'score': float(instance.score),
+        'spatial_confidence': encode_spatial_confidence(instance.confidence, levels),
+        'provenance': to_jsonable(instance.provenance),
+    }
+
+
+def image_entry(image_id: int, file_name: str, width: int, height: int) -> dict:
+    """One COCO ``images`` entry; ``width`` is the number of columns, ``height`` of rows."""
+    return {'id': int(image_id), 'file_name': file_name, 'width': int(width), 'height': int(height)}
+
+
+def generator_info(generator_config: Any, levels: int, description: str = 'cuts3d pseudo-masks') -> dict:
+    """The ``info`` block: what made the file (generator config, code version, confidence levels)."""
+    return {'description': description, 'cuts3d_version': __version__,
+            'pseudo_mask_generator': to_jsonable(generator_config), 'spatial_confidence_levels': int(levels)}
+
+
+def write_coco_json(path: str | os.PathLike, info: dict, images: Iterable[dict],
+                    annotations: Iterable[dict]) -> None:
+    """Stream a COCO json to ``path`` atomically (temporary file, fsync, ``os.replace``).
+
+    ``images`` and ``annotations`` may be generators; they are consumed once, in that order.
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    tmp = f'{path}.tmp{os.getpid()}'
+    try:
+        with open(tmp, 'w', encoding='utf-8') as out:
+            out.write(f'{{"info":{_dumps(info)},"licenses":[],"categories":{_dumps([FG_CATEGORY])},"images":[')
+            _write_array(out, images)
+            out.write('],"annotations":[')
+            _write_array(out, annotations)
+            out.write(']}\n')
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _write_array(out, items: Iterable[dict]) -> None:
+    for i, item in enumerate(items):
+        if i:
+            out.write(',')
+        out.write(_dumps(item))
+

@@ -1,0 +1,202 @@
+"""The MaskCut loop (CutLER) and its CutS3D variant as one registered generator over pluggable components.
+
+Per image: patch features once, depth once (CutS3D), then up to ``num_cuts`` rounds of
+*graph cut -> partition -> confidence* on the patch grid, each round blind to the patches claimed before it, and
+finally each instance is refined at the feature input size and resized to the image. The rules of the loop are
+those of CutLER's reference ``maskcut.py`` (REFERENCE.md section 1), checked line by line:
+
+* ``active`` (what the cutter may cut) is every patch not claimed by an earlier kept mask; the reference zeroes
+  the claimed patches' features and solves the full problem again, which is the cutter's business.
+* From the second cut on, a mask is dropped when its IoU with the *previous cut's* mask is > ``max_iou`` (0.5) or
+  it covers <= ``min_area_frac`` (1%) of the grid. The first cut is never dropped.
+* A dropped cut claims nothing, and it becomes the "previous mask" as an **empty** mask: the reference sets
+  ``current_mask`` to zeros, so the next cut (which, with nothing newly claimed, usually finds the same mask
+  again) is compared with an empty mask, has IoU 0, and is kept if it is larger than ``min_area_frac``.
+  This generator reproduces that exactly, so patch masks match the reference's.
+* IoU and area are measured on the partitioner's mask *before* claimed patches are removed; the kept instance is
+  that mask minus the patches claimed earlier (``bipartition_masked`` in the reference), and the whole mask is
+  added to the claimed set. An instance left empty is skipped (the reference's ``area < 1`` check).
+
+CutS3D adds ``stop_on_rest``: a cut whose mask is "the rest", the complement of all masks so far (IoU with the
+unclaimed patches >= ``rest_iou``), ends the loop and is not kept (CutS3D sec. 3.2). CutS3D also needs depth:
+``depth_source`` is called once per image on the original image, pooled to the patch grid by
+:func:`cuts3d.cutting.point_cloud.depth_to_grid` (``depth_reduce``; patches without any valid depth are filled from
+their neighbours, an image without any valid depth raises ``ValueError``) and handed to the components in
+:attr:`CutContext.depth`. Without a ``depth_source`` the context's depth is None and a component that needs depth
+(LocalCut, Spatial Importance) raises its own ``ValueError`` saying so.
+
+Each kept instance: patch mask -> nearest upsampling to the feature input size -> ``refiner`` on the resized image
+(the CRF runs at 480 x 480, as in the reference) -> resize to the image size (PIL bicubic on 0/255 thresholded at
+127.5, as the reference writes its masks; a refiner returning None, or an empty result, drops the instance). The
+patch-grid confidence map is upsampled bilinearly to the image size from the instance's own patches (so the zeros
+around the instance do not dilute its border, and a constant confidence stays constant:
+:func:`cuts3d.utils.mask_ops.confidence_to_image`), clipped to [0, 1] and set to 0 outside the final mask;
+``score`` is its mean inside the mask. Per-stage seconds of the last image are in :attr:`timings`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..cutting.point_cloud import DEPTH_REDUCTIONS, depth_to_grid
+from ..registry import (CONFIDENCE_ESTIMATORS, DEPTH_SOURCES, FEATURE_EXTRACTORS, GRAPH_CUTTERS, MASK_REFINERS,
+                        PARTITIONERS, PSEUDO_MASK_GENERATORS, build_component)
+from ..structures import Cut, CutContext, Instance, PatchFeatures
+from ..utils.mask_ops import confidence_to_image, mask_iou, resize_mask_smooth, resize_rgb, upsample_nearest
+from ..utils.timing import StageTimer
+
+STAGES = ('features', 'depth', 'cut', 'partition', 'confidence', 'refine')
+
+
+def _grid_array(array: Any, grid: tuple[int, int], what: str, dtype: type) -> np.ndarray:
+    """``array`` as ``dtype`` on the patch grid, or a ValueError naming the component that got the shape wrong."""
+    array = np.asarray(array, dtype=dtype)
+    if array.shape != tuple(grid):
+        raise ValueError(f'{what} returned shape {array.shape}; expected the patch grid {tuple(grid)}')
+    return array
+
+
+def _eigenvector_stats(cut: Cut) -> dict[str, float]:
+    v = np.asarray(cut.eigenvector, dtype=np.float64)
+    return {'min': float(v.min()), 'max': float(v.max()), 'mean': float(v.mean()), 'std': float(v.std())}
+
+
+@PSEUDO_MASK_GENERATORS.register_module()
+class MaskCutGenerator:
+    """MaskCut's N-cut loop over registered components; ``__call__(image, meta) -> list[Instance]``.
+
+    Args:
+        feature_extractor: FEATURE_EXTRACTORS config (or object): image -> :class:`PatchFeatures`.
+        depth_source: DEPTH_SOURCES config, or None for CutLER (no depth).
+        cutter: GRAPH_CUTTERS config (``NCutCutter``).
+        partitioner: PARTITIONERS config (``ConnectedComponent2D`` = CutLER, ``LocalCut`` = CutS3D).
+        confidence: CONFIDENCE_ESTIMATORS config, built with ``partitioner=`` this generator's partitioner.
+        refiner: MASK_REFINERS config (``DenseCRF`` as the reference, ``Identity`` for none).
+        num_cuts: cuts per image (MaskCut's N = 3); dropped cuts count.
+        max_iou: drop a mask whose IoU with the previous cut's mask is above this (reference 0.5).
+        min_area_frac: drop a mask covering at most this fraction of the patch grid (reference 0.01).
+        stop_on_rest: CutS3D: stop when a cut returns the rest of the image.
+        rest_iou: a mask is "the rest" when its IoU with the unclaimed patches is at least this (*unverified*:
+            the paper says "equals"; 0.95 tolerates a few stray patches).
+        depth_reduce: how depth is pooled to the patch grid, ``'median'`` or ``'bilinear'`` (paper-literal).
+    """
+
+    def __init__(self, feature_extractor: dict | Any, depth_source: dict | Any | None = None, *,
+                 cutter: dict | Any, partitioner: dict | Any, confidence: dict | Any, refiner: dict | Any,
+                 num_cuts: int = 3, max_iou: float = 0.5, min_area_frac: float = 0.01, stop_on_rest: bool = False,
+                 rest_iou: float = 0.95, depth_reduce: str = 'median') -> None:
+        if num_cuts < 1:
+            raise ValueError(f'num_cuts must be >= 1, got {num_cuts}')
+        if not 0 <= max_iou <= 1:
+            raise ValueError(f'max_iou must be in [0, 1], got {max_iou}')
+        if not 0 <= min_area_frac < 1:
+            raise ValueError(f'min_area_frac must be in [0, 1), got {min_area_frac}')
+        if not 0 < rest_iou <= 1:
+            raise ValueError(f'rest_iou must be in (0, 1], got {rest_iou}')
+        if depth_reduce not in DEPTH_REDUCTIONS:
+            raise ValueError(f'unknown depth_reduce {depth_reduce!r}; choose one of {DEPTH_REDUCTIONS}')
+        self.feature_extractor = build_component(feature_extractor, FEATURE_EXTRACTORS)
+        self.depth_source = None if depth_source is None else build_component(depth_source, DEPTH_SOURCES)
+        self.cutter = build_component(cutter, GRAPH_CUTTERS)
+        self.partitioner = build_component(partitioner, PARTITIONERS)
+        self.confidence = build_component(confidence, CONFIDENCE_ESTIMATORS, partitioner=self.partitioner)
+        self.refiner = build_component(refiner, MASK_REFINERS)
+        self.num_cuts = int(num_cuts)
+        self.max_iou = float(max_iou)
+        self.min_area_frac = float(min_area_frac)
+        self.stop_on_rest = bool(stop_on_rest)
+        self.rest_iou = float(rest_iou)
+        self.depth_reduce = depth_reduce
+        self._timer = StageTimer()
+
+    @property
+    def timings(self) -> dict[str, float]:
+        """Seconds per stage (:data:`STAGES`) spent on the last image; ``'cut'`` is affinity + eigensolve."""
+        return {stage: self._timer.seconds.get(stage, 0.0) for stage in STAGES}
+
+    def __call__(self, image: np.ndarray, meta: dict | None = None) -> list[Instance]:
+        """Pseudo-masks of one RGB uint8 image, at its size; ``meta`` (``img_path``, ``rel_path``) for depth."""
+        meta = {} if meta is None else meta
+        self._timer.reset()
+        with self._timer('features'):
+            feats = self.feature_extractor(image)
+        resized = resize_rgb(image, feats.input_size)
+        with self._timer('depth'):
+            depth = self._depth_grid(image, meta, feats.grid)
+        context = CutContext(image=resized, grid=feats.grid, depth=depth,
+                             claimed=np.zeros(feats.grid, dtype=bool))
+        instances = []
+        for index, cut, patch_mask, confidence in self._cut_loop(feats, context):
+            instance = self._to_image(index, cut, patch_mask, confidence, resized, image.shape[:2])
+            if instance is not None:
+                instances.append(instance)
+        return instances
+
+    def _depth_grid(self, image: np.ndarray, meta: dict, grid: tuple[int, int]) -> np.ndarray | None:
+        """Depth of the original image pooled to the patch grid, or None without a depth source."""
+        if self.depth_source is None:
+            return None
+        depth = np.asarray(self.depth_source(image, meta), dtype=np.float32)
+        if depth.shape != image.shape[:2]:
+            raise ValueError(f'depth source {type(self.depth_source).__name__} returned shape {depth.shape} '
+                             f'for an image of {image.shape[:2]}')
+        return depth_to_grid(depth, grid, reduce=self.depth_reduce)
+
+    def _is_rest(self, mask: np.ndarray, claimed: np.ndarray) -> bool:
+        """Whether ``mask`` is (within ``rest_iou``) everything not claimed yet: CutS3D's stop criterion."""
+        rest = ~claimed
+        return not rest.any() or mask_iou(mask & rest, rest) >= self.rest_iou
+
+    def _is_dropped(self, index: int, mask: np.ndarray, previous: np.ndarray) -> bool:
+        """MaskCut's filter from the second cut on: too similar to the previous cut's mask, or too small."""
+        return index > 0 and (mask_iou(mask, previous) > self.max_iou or mask.mean() <= self.min_area_frac)
+
+    def _cut_loop(self, feats: PatchFeatures, context: CutContext) -> list[tuple[int, Cut, np.ndarray, np.ndarray]]:
+        """The N-cut loop on the patch grid: ``(cut index, cut, instance h x w, confidence h x w)`` per kept cut."""
+        grid = feats.grid
+        claimed = np.zeros(grid, dtype=bool)
+        previous = np.zeros(grid, dtype=bool)
+        kept = []
+        for index in range(self.num_cuts):
+            context.claimed = claimed.copy()
+            with self._timer('cut'):
+                cut = self.cutter.cut(feats, ~claimed, context)
+            if cut is None:
+                break
+            with self._timer('partition'):
+                mask = _grid_array(self.partitioner(cut, context), grid, type(self.partitioner).__name__, bool)
+            if self.stop_on_rest and self._is_rest(mask, claimed):
+                break
+            if self._is_dropped(index, mask, previous):
+                previous = np.zeros(grid, dtype=bool)
+                continue
+            previous = mask
+            instance = mask & ~claimed
+            claimed = claimed | mask
+            if not instance.any():
+                continue
+            with self._timer('confidence'):
+                confidence = _grid_array(self.confidence(cut, instance, context), grid,
+                                         type(self.confidence).__name__, np.float32)
+            kept.append((index, cut, instance, confidence))
+        return kept
+
+    def _to_image(self, index: int, cut: Cut, patch_mask: np.ndarray, confidence: np.ndarray,
+                  resized: np.ndarray, size: tuple[int, int]) -> Instance | None:
+        """Refine one patch-grid instance at the feature input size and bring it to the image size."""
+        with self._timer('refine'):
+            refined = self.refiner(resized, upsample_nearest(patch_mask, resized.shape[:2]))
+            if refined is None:
+                return None
+            refined = np.asarray(refined, dtype=bool)
+            if refined.shape != resized.shape[:2]:
+                raise ValueError(f'refiner {type(self.refiner).__name__} returned shape {refined.shape} for a '
+                                 f'mask of {resized.shape[:2]}')
+            mask = resize_mask_smooth(refined, size)
+        if not mask.any():
+            return None
+        sc_map = confidence_to_image(confidence, patch_mask, mask)
+        provenance = {'cut_index': index, 'seed': int(cut.seed), 'patch_area': int(patch_mask.sum()),
+                      'eigenvector': _eigenvector_stats(cut)}
+        return Instance(mask=mask, confidence=sc_map, score=float(sc_map[mask].mean()), provenance=provenance)

@@ -1,0 +1,56 @@
+"""Compressed-RLE encoding of masks and of Spatial Confidence maps, as stored in the pseudo-mask json.
+
+A Spatial Confidence map (float in [0, 1], 0 outside its mask) is stored as ``T`` nested level sets,
+``{'levels': T, 'rles': [RLE(SC >= t / T) for t in 1..T]}``: compressed RLEs of nested masks are small (a few
+hundred bytes each for blob-like maps) and any COCO tool can decode them. Decoding counts, per pixel, the level
+sets it belongs to, so the map comes back quantised down to a multiple of ``1 / T``:
+``decode(encode(sc)) = floor(sc * T) / T`` (up to a ``1e-6`` tolerance that keeps a float32 ``1/3`` at level
+``2/6``).
+"""
+from __future__ import annotations
+
+import numpy as np
+from pycocotools import mask as mask_utils
+
+LEVEL_TOLERANCE = 1e-6
+
+
+def encode_mask(mask: np.ndarray) -> dict:
+    """Bool ``H x W`` mask -> COCO compressed RLE ``{'size': [H, W], 'counts': str}`` (json-ready)."""
+    mask = np.asarray(mask)
+    if mask.ndim != 2:
+        raise ValueError(f'a mask must be 2-D H x W, got shape {mask.shape}')
+    rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+    return {'size': [int(s) for s in rle['size']], 'counts': rle['counts'].decode('ascii')}
+
+
+def decode_mask(rle: dict) -> np.ndarray:
+    """COCO compressed RLE (``counts`` as str or bytes) -> bool ``H x W``."""
+    counts = rle['counts']
+    return mask_utils.decode({'size': list(rle['size']),
+                              'counts': counts.encode('ascii') if isinstance(counts, str) else counts}).astype(bool)
+
+
+def encode_spatial_confidence(confidence: np.ndarray, levels: int) -> dict:
+    """Float ``H x W`` map in [0, 1] -> ``{'levels': T, 'rles': [RLE(SC >= t/T), t = 1..T]}``."""
+    if levels < 1:
+        raise ValueError(f'levels must be >= 1, got {levels}')
+    confidence = np.asarray(confidence, dtype=np.float64)
+    if confidence.ndim != 2:
+        raise ValueError(f'a confidence map must be 2-D H x W, got shape {confidence.shape}')
+    if np.isnan(confidence).any():
+        raise ValueError('a confidence map must not contain NaN')
+    return {'levels': int(levels),
+            'rles': [encode_mask(confidence >= t / levels - LEVEL_TOLERANCE) for t in range(1, levels + 1)]}
+
+
+def decode_spatial_confidence(encoded: dict) -> np.ndarray:
+    """``{'levels': T, 'rles': [...]}`` -> float32 ``H x W`` map, quantised to multiples of ``1 / T``."""
+    levels = int(encoded['levels'])
+    rles = encoded['rles']
+    if len(rles) != levels or levels < 1:
+        raise ValueError(f'spatial_confidence has levels={levels} but {len(rles)} level sets')
+    count = np.zeros(tuple(rles[0]['size']), dtype=np.int32)
+    for rle in rles:
+        count += decode_mask(rle)
+    return (count / levels).astype(np.float32)

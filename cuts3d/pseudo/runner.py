@@ -1,0 +1,276 @@
+"""The extraction runner: sharded, resumable, failure-tolerant pseudo-mask extraction over an image list.
+
+Every rank ``r`` of ``W`` takes ``items[r::W]`` of the sorted list (:mod:`cuts3d.pseudo.image_list`), appends one
+record per finished image to its own part file under ``work_dir/parts`` (:mod:`cuts3d.pseudo.part_files`), and
+records images it could not process, with the reason, in a failures part file; the run goes on. After a barrier,
+rank 0 merges all part files into the COCO json (:mod:`cuts3d.pseudo.coco_writer`), written atomically, and the
+failures into ``<out stem>.failures.jsonl``.
+
+Image ids are the global sorted index + 1 and annotation ids follow image order, so a resumed run, a run split
+over any number of ranks, and an uninterrupted single-process run write the same file byte for byte. ``resume``
+skips the images already recorded in ``work_dir`` (whatever world size wrote them) and retries failed ones; the
+work dir remembers the image list and the settings that shape the masks (generator config, ``sc_levels``,
+``max_side``) in ``manifest.json`` and refuses to resume a different run. Without ``resume`` the part files of an earlier run in ``work_dir`` are deleted.
+
+Failures are isolated per image, but a generator that fails on ``max_consecutive_failures`` images in a row is
+almost certainly misconfigured (e.g. LocalCut without a depth source): the run stops with
+:class:`ExtractionAbortedError` instead of writing a failure line per image of the dataset.
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from tqdm import tqdm
+
+from ..registry import PSEUDO_MASK_GENERATORS, build_component
+from ..structures import Instance
+from ..utils.image_io import ImageLoadError, fit_max_side, load_rgb
+from ..utils.mask_ops import confidence_to_image, resize_mask_smooth
+from ..utils.timing import StageTimer
+from .coco_writer import annotation_from_instance, generator_info, image_entry, to_jsonable, write_coco_json
+from .distributed import barrier
+from .image_list import ImageItem
+from .part_files import PartWriter, read_record_at, read_records
+
+
+class ExtractionAbortedError(RuntimeError):
+    """The run stopped: the work dir belongs to another run, or the generator keeps failing."""
+
+
+@dataclass
+class ExtractionSummary:
+    """What one rank did, plus (on rank 0) what the merged file holds."""
+
+    num_images: int
+    resumed: int
+    processed: int
+    failed_here: int
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    images_written: int | None = None
+    annotations_written: int | None = None
+    failures_total: int | None = None
+    out: str | None = None
+    failures_file: str | None = None
+
+
+def failures_path(out: str) -> str:
+    """Where the merged failures of ``out`` go: ``<out without .json>.failures.jsonl``."""
+    return f'{os.path.splitext(out)[0]}.failures.jsonl'
+
+
+def default_work_dir(out: str) -> str:
+    """The work dir of ``out`` when none is given: ``<out without .json>.work``, stable across resumes."""
+    return f'{os.path.splitext(out)[0]}.work'
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def resize_instance(instance: Instance, size: tuple[int, int]) -> Instance:
+    """An instance found on a downscaled image, brought to the original ``size = (H, W)``."""
+    mask = resize_mask_smooth(instance.mask, size)
+    confidence = confidence_to_image(instance.confidence, instance.mask, mask)
+    score = float(confidence[mask].mean()) if mask.any() else 0.0
+    return Instance(mask=mask, confidence=confidence, score=score, provenance=instance.provenance)
+
+
+class ExtractionRunner:
+    """Runs a pseudo-mask generator over this rank's shard and (rank 0) merges the result.
+
+    Args:
+        generator_cfg: PSEUDO_MASK_GENERATORS config (recorded in the json's ``info``).
+        items: the whole sorted image list (every rank gets the same list).
+        out: the final COCO json.
+        work_dir: part files, manifest; default :func:`default_work_dir`.
+        resume: skip images already recorded in ``work_dir``.
+        rank, world_size: this process's shard.
+        sc_levels: Spatial Confidence level sets per mask (:mod:`cuts3d.pseudo.rle`).
+        min_side: images with a shorter side fail (:class:`~cuts3d.utils.ImageTooSmallError`).
+        max_side: longer images are processed downscaled; their masks are resized back to the full size.
+        max_consecutive_failures: abort after this many processing failures in a row (None: never).
+        progress: show a progress bar with ETA on rank 0.
+    """
+
+    def __init__(self, generator_cfg: dict, items: Sequence[ImageItem], out: str, work_dir: str | None = None, *,
+                 resume: bool = False, rank: int = 0, world_size: int = 1, sc_levels: int = 6, min_side: int = 8,
+                 max_side: int | None = 4096, max_consecutive_failures: int | None = 20,
+                 progress: bool = True) -> None:
+        if not 0 <= rank < world_size:
+            raise ValueError(f'rank {rank} is not in [0, world_size={world_size})')
+        if sc_levels < 1:
+            raise ValueError(f'sc_levels must be >= 1, got {sc_levels}')
+        self.generator_cfg = generator_cfg
+        self.generator = build_component(generator_cfg, PSEUDO_MASK_GENERATORS)
+        self.items = list(items)
+        self.out = os.path.abspath(out)
+        self.work_dir = os.path.abspath(work_dir or default_work_dir(out))
+        self.parts_dir = os.path.join(self.work_dir, 'parts')
+        self.resume = resume
+        self.rank = rank
+        self.world_size = world_size
+        self.sc_levels = int(sc_levels)
+        self.min_side = int(min_side)
+        self.max_side = max_side
+        self.max_consecutive_failures = max_consecutive_failures
+        self.progress = progress
+        self._timer = StageTimer()
+
+    # ----------------------------------------------------------------------------------------- work dir
+    def _part(self, kind: str, rank: int) -> str:
+        return os.path.join(self.parts_dir, f'{kind}-rank{rank:05d}.jsonl')
+
+    def _parts(self, kind: str) -> list[str]:
+        return sorted(glob.glob(os.path.join(self.parts_dir, f'{kind}-rank*.jsonl')))
+
+    def _manifest(self) -> dict:
+        return {'num_images': len(self.items),
+                'images_sha256': _digest([item.rel_path for item in self.items]),
+                'generator_sha256': _digest([to_jsonable(self.generator_cfg), self.sc_levels, self.max_side])}
+
+    def _prepare_work_dir(self) -> None:
+        """Rank 0: start afresh (delete old part files) or, when resuming, keep them; write the manifest."""
+        os.makedirs(self.parts_dir, exist_ok=True)
+        manifest_file = os.path.join(self.work_dir, 'manifest.json')
+        if not self.resume:
+            for path in self._parts('results') + self._parts('failures'):
+                os.remove(path)
+        if not self.resume or not os.path.exists(manifest_file):
+            with open(manifest_file, 'w', encoding='utf-8') as handle:
+                json.dump(self._manifest(), handle, indent=1)
+
+    def _check_manifest(self) -> None:
+        with open(os.path.join(self.work_dir, 'manifest.json'), encoding='utf-8') as handle:
+            recorded = json.load(handle)
+        if recorded != self._manifest():
+            changed = [key for key, value in self._manifest().items() if recorded.get(key) != value]
+            raise ExtractionAbortedError(
+                f'--resume: {self.work_dir} belongs to another run (different {", ".join(changed)}); '
+                'use a new --work-dir or drop --resume')
+
+    def _finished_indices(self) -> set[int]:
+        return {record['index'] for path in self._parts('results') for _, record in read_records(path)}
+
+    # ----------------------------------------------------------------------------------------- one image
+    def _process(self, item: ImageItem) -> dict:
+        """Load one image, run the generator, and return its part-file record."""
+        with self._timer('load'):
+            image = load_rgb(item.path, min_side=self.min_side)
+            height, width = image.shape[:2]
+            work = fit_max_side(image, self.max_side, name=item.path)
+        instances = self.generator(work, {'img_path': item.path, 'rel_path': item.rel_path})
+        for stage, seconds in getattr(self.generator, 'timings', {}).items():
+            self._timer.seconds[stage] = self._timer.seconds.get(stage, 0.0) + seconds
+        with self._timer('encode'):
+            if work is not image:
+                instances = [resize_instance(instance, (height, width)) for instance in instances]
+            annotations = [annotation_from_instance(instance, self.sc_levels) for instance in instances
+                           if instance.mask.any()]
+        return {'index': item.index, 'file_name': item.rel_path, 'width': width, 'height': height,
+                'annotations': annotations}
+
+    def _run_shard(self, todo: list[ImageItem]) -> tuple[int, int]:
+        """Process ``todo``, appending to this rank's part files; returns ``(processed, failed)``."""
+        processed = failed = consecutive = 0
+        bar = tqdm(todo, desc=f'extract (rank 0 of {self.world_size})', unit='img', dynamic_ncols=True,
+                   disable=not self.progress or self.rank != 0)
+        with PartWriter(self._part('results', self.rank)) as results, \
+                PartWriter(self._part('failures', self.rank)) as failures:
+            for item in bar:
+                try:
+                    record = self._process(item)
+                except Exception as error:  # noqa: BLE001 - one image's failure is recorded with its reason
+                    reason = str(error) if isinstance(error, ImageLoadError) else f'{type(error).__name__}: {error}'
+                    failures.append({'index': item.index, 'file_name': item.rel_path, 'path': item.path,
+                                     'reason': reason})
+                    failed += 1
+                    # Unreadable files say nothing about the config; repeated generator errors do.
+                    consecutive = consecutive if isinstance(error, ImageLoadError) else consecutive + 1
+                    if self.max_consecutive_failures is not None and consecutive >= self.max_consecutive_failures:
+                        raise ExtractionAbortedError(
+                            f'the generator failed on {consecutive} images in a row (last: {item.path}: '
+                            f'{reason}); check the config') from error
+                    continue
+                results.append(record)
+                processed += 1
+                consecutive = 0
+        return processed, failed
+
+    # ----------------------------------------------------------------------------------------- merge
+    def _merge(self, summary: ExtractionSummary) -> None:
+        """Rank 0: all part files -> the COCO json (atomic) and the failures file.
+
+        Only an index of the records (file, offset, image size) is kept in memory; annotations are streamed from
+        the part files into the json in image order.
+        """
+        entries: dict[int, tuple[str, int, dict]] = {}
+        for path in self._parts('results'):
+            for offset, record in read_records(path):
+                if record['index'] not in entries:
+                    image = image_entry(record['index'] + 1, record['file_name'], record['width'],
+                                        record['height'])
+                    entries[record['index']] = (path, offset, image)
+        failures: dict[int, dict] = {}
+        for path in self._parts('failures'):
+            for _, record in read_records(path):
+                failures[record['index']] = record
+        order = sorted(entries)
+        count = 0
+
+        def annotations() -> Iterator[dict]:
+            nonlocal count
+            handles: dict[str, IO[bytes]] = {}
+            try:
+                for index in order:
+                    path, offset, _ = entries[index]
+                    if path not in handles:
+                        handles[path] = open(path, 'rb')
+                    for annotation in read_record_at(handles[path], offset)['annotations']:
+                        count += 1
+                        yield {'id': count, 'image_id': index + 1, **annotation}
+            finally:
+                for handle in handles.values():
+                    handle.close()
+
+        info = generator_info(self.generator_cfg, self.sc_levels)
+        write_coco_json(self.out, info, (entries[index][2] for index in order), annotations())
+        failed = [failures[index] for index in sorted(failures) if index not in entries]
+        failures_file = failures_path(self.out)
+        tmp = f'{failures_file}.tmp{os.getpid()}'
+        with open(tmp, 'w', encoding='utf-8') as handle:
+            for record in failed:
+                handle.write(json.dumps({'path': record['path'], 'file_name': record['file_name'],
+                                         'reason': record['reason']}, ensure_ascii=False) + '\n')
+        os.replace(tmp, failures_file)
+        summary.images_written = len(order)
+        summary.annotations_written = count
+        summary.failures_total = len(failed)
+        summary.out = self.out
+        summary.failures_file = failures_file
+
+    # ----------------------------------------------------------------------------------------- run
+    def run(self) -> ExtractionSummary:
+        """Extract this rank's shard, then (rank 0) merge; every rank returns its summary."""
+        if self.rank == 0:
+            self._prepare_work_dir()
+        barrier()
+        self._check_manifest()
+        finished = self._finished_indices() if self.resume else set()
+        barrier()  # everyone has read the part files before anyone appends
+        shard = self.items[self.rank::self.world_size]
+        todo = [item for item in shard if item.index not in finished]
+        self._timer.reset()
+        processed, failed = self._run_shard(todo)
+        summary = ExtractionSummary(
+            num_images=len(self.items), resumed=len(shard) - len(todo), processed=processed, failed_here=failed,
+            stage_seconds={stage: seconds / max(processed, 1) for stage, seconds in self._timer.seconds.items()})
+        barrier()
+        if self.rank == 0:
+            self._merge(summary)
+        return summary

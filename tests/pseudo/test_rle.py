@@ -1,0 +1,55 @@
+"""Mask RLEs and the Spatial Confidence level-set encoding of the pseudo-mask json."""
+import json
+
+import numpy as np
+import pytest
+from pycocotools import mask as mask_utils
+
+from cuts3d.pseudo.rle import decode_mask, decode_spatial_confidence, encode_mask, encode_spatial_confidence
+
+
+def test_mask_rle_is_json_ready_and_pycocotools_compatible():
+    mask = np.zeros((30, 50), bool)
+    mask[5:20, 10:45] = True
+    rle = encode_mask(mask)
+    assert isinstance(rle['counts'], str) and rle['size'] == [30, 50]
+    json.dumps(rle)
+    np.testing.assert_array_equal(decode_mask(rle), mask)
+    assert mask_utils.area({'size': rle['size'], 'counts': rle['counts'].encode()}) == mask.sum()
+
+
+def test_level_sets_round_trip_to_the_map_quantised_down():
+    rng = np.random.default_rng(0)
+    confidence = rng.random((24, 40)).astype(np.float32)
+    confidence[:, :10] = 0.0
+    encoded = encode_spatial_confidence(confidence, levels=6)
+    assert encoded['levels'] == 6 and len(encoded['rles']) == 6
+    decoded = decode_spatial_confidence(json.loads(json.dumps(encoded)))
+    assert decoded.dtype == np.float32 and decoded.shape == (24, 40)
+    np.testing.assert_allclose(decoded, np.floor(confidence * 6) / 6, atol=1e-6)
+    assert (decoded <= confidence + 1e-6).all() and (confidence - decoded < 1 / 6 + 1e-6).all()
+
+
+def test_exact_multiples_of_one_over_t_survive_float32_round_off():
+    values = (np.arange(7) / 6).astype(np.float32)  # 0, 1/6, ..., 1 in float32
+    decoded = decode_spatial_confidence(encode_spatial_confidence(values[None, :], levels=6))
+    np.testing.assert_allclose(decoded[0], np.arange(7) / 6, atol=1e-6)
+
+
+def test_level_sets_are_nested():
+    confidence = np.linspace(0, 1, 100).reshape(10, 10)
+    sets = [decode_mask(rle) for rle in encode_spatial_confidence(confidence, 4)['rles']]
+    for outer, inner in zip(sets, sets[1:]):
+        assert (inner <= outer).all()
+
+
+def test_bad_inputs_are_refused():
+    with pytest.raises(ValueError, match='levels'):
+        encode_spatial_confidence(np.zeros((2, 2)), 0)
+    with pytest.raises(ValueError, match='NaN'):
+        encode_spatial_confidence(np.full((2, 2), np.nan), 3)
+    with pytest.raises(ValueError, match='2-D'):
+        encode_mask(np.zeros((2, 2, 2), bool))
+    encoded = encode_spatial_confidence(np.zeros((2, 2)), 3)
+    with pytest.raises(ValueError, match='levels=2 but 3 level sets'):
+        decode_spatial_confidence({**encoded, 'levels': 2})

@@ -1,0 +1,153 @@
+"""The extraction runner: failures recorded, interrupted runs resumed to the same file, work-dir safety."""
+import json
+import os
+
+import numpy as np
+import pytest
+from mmengine.config import Config
+from PIL import Image
+from pycocotools.coco import COCO
+
+from cuts3d.pseudo.image_list import list_images
+from cuts3d.pseudo.part_files import read_records
+from cuts3d.pseudo.runner import ExtractionAbortedError, ExtractionRunner, failures_path
+
+CONFIG = os.path.join(os.path.dirname(__file__), '..', '..', 'configs', 'demo', 'extract_cutler_tiny.py')
+
+
+def write_scenes(folder, count=6, size=(64, 96)):
+    """Coloured squares on a green ground, some in a subfolder, plus a corrupt and a too-small image."""
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        image = np.zeros((*size, 3), np.uint8)
+        image[:] = (40, 140, 50)
+        y, x = rng.integers(4, size[0] - 28, 2)
+        image[y:y + 24, x:x + 24] = (220, 40, 30)
+        sub = folder / ('sub' if i % 2 else '')
+        sub.mkdir(exist_ok=True)
+        Image.fromarray(image).save(sub / f'img{i}.png')
+    (folder / 'corrupt.jpg').write_bytes(b'\xff\xd8 not really a jpeg')
+    Image.fromarray(np.zeros((5, 5, 3), np.uint8)).save(folder / 'tiny.png')
+    return list_images(folder)[1]
+
+
+def generator_cfg():
+    return Config.fromfile(CONFIG).pseudo_mask_generator
+
+
+def run(items, out, **kwargs):
+    options = dict(progress=False, min_side=8)
+    options.update(kwargs)
+    return ExtractionRunner(generator_cfg(), items, str(out), **options).run()
+
+
+class StopAfter:
+    """Wraps a generator; raises KeyboardInterrupt on the call after ``count`` images, as Ctrl-C would."""
+
+    def __init__(self, inner, count):
+        self.inner, self.count = inner, count
+
+    def __call__(self, image, meta):
+        if self.count == 0:
+            raise KeyboardInterrupt
+        self.count -= 1
+        return self.inner(image, meta)
+
+
+def test_full_run_writes_coco_and_records_failures(tmp_path):
+    items = write_scenes(tmp_path / 'imgs')
+    out = tmp_path / 'out.json'
+    summary = run(items, out)
+    assert summary.processed == 6 and summary.failed_here == 2 and summary.images_written == 6
+    assert summary.failures_total == 2 and summary.annotations_written > 0
+    coco = COCO(str(out))
+    names = {img['file_name']: img for img in coco.dataset['images']}
+    assert sorted(names) == ['img0.png', 'img2.png', 'img4.png', 'sub/img1.png', 'sub/img3.png', 'sub/img5.png']
+    # ids are the global sorted index + 1: corrupt.jpg is index 0, so img0.png is image 2
+    assert names['img0.png']['id'] == 2 and names['img0.png']['width'] == 96 and names['img0.png']['height'] == 64
+    assert [a['id'] for a in coco.dataset['annotations']] == list(range(1, summary.annotations_written + 1))
+    failures = [json.loads(line) for line in open(failures_path(str(out)))]
+    assert [f['file_name'] for f in failures] == ['corrupt.jpg', 'tiny.png']
+    assert 'cannot decode image' in failures[0]['reason'] and 'smaller than min_side=8' in failures[1]['reason']
+
+
+def test_interrupted_then_resumed_run_gives_the_same_bytes(tmp_path):
+    items = write_scenes(tmp_path / 'imgs')
+    run(items, tmp_path / 'reference.json')
+
+    out = tmp_path / 'out.json'
+    runner = ExtractionRunner(generator_cfg(), items, str(out), progress=False, min_side=8)
+    runner.generator = StopAfter(runner.generator, 3)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run()
+    assert not out.exists()
+    part = os.path.join(runner.work_dir, 'parts', 'results-rank00000.jsonl')
+    done_before = [r['index'] for _, r in read_records(part)]
+    with open(part, 'a') as handle:  # a kill during a write leaves half a line
+        handle.write('{"index": 7, "file_name": "sub/im')
+
+    summary = run(items, out, resume=True)
+    assert summary.resumed == len(done_before) and summary.processed == 6 - len(done_before)
+    assert out.read_bytes() == (tmp_path / 'reference.json').read_bytes()
+    assert open(failures_path(str(out))).read() == open(failures_path(str(tmp_path / 'reference.json'))).read()
+    indices = [r['index'] for _, r in read_records(part)]
+    assert len(indices) == len(set(indices)) == 6
+
+
+def test_resume_retries_failed_images(tmp_path):
+    items = write_scenes(tmp_path / 'imgs')
+    out = tmp_path / 'out.json'
+    run(items, out)
+    Image.fromarray(np.full((40, 40, 3), 200, np.uint8)).save(tmp_path / 'imgs' / 'corrupt.jpg', format='JPEG')
+    summary = run(items, out, resume=True)
+    assert summary.processed == 1 and summary.failures_total == 1 and summary.images_written == 7
+    assert [json.loads(line)['file_name'] for line in open(failures_path(str(out)))] == ['tiny.png']
+
+
+def test_a_fresh_run_replaces_the_parts_of_an_earlier_one(tmp_path):
+    items = write_scenes(tmp_path / 'imgs')
+    out = tmp_path / 'out.json'
+    run(items, out)
+    first = out.read_bytes()
+    run(items, out)
+    assert out.read_bytes() == first
+
+
+def test_resume_refuses_a_work_dir_of_another_image_list(tmp_path):
+    items = write_scenes(tmp_path / 'imgs')
+    out = tmp_path / 'out.json'
+    run(items, out)
+    with pytest.raises(ExtractionAbortedError, match='belongs to another run .*images_sha256'):
+        run(items[:-1], out, resume=True)
+
+
+def test_generator_failing_on_every_image_aborts(tmp_path):
+    items = write_scenes(tmp_path / 'imgs')
+
+    def broken(image, meta):
+        raise ValueError('LocalCut needs depth')
+
+    runner = ExtractionRunner(generator_cfg(), items, str(tmp_path / 'o.json'), progress=False,
+                              max_consecutive_failures=3)
+    runner.generator = broken
+    with pytest.raises(ExtractionAbortedError, match='failed on 3 images in a row .*LocalCut needs depth'):
+        runner.run()
+
+
+def test_huge_images_are_processed_downscaled_and_written_at_full_size(tmp_path):
+    items = write_scenes(tmp_path / 'imgs', count=2, size=(64, 96))
+    out = tmp_path / 'out.json'
+    with pytest.warns(UserWarning, match='larger than max_side=48'):
+        summary = run(items, out, max_side=48)
+    assert summary.processed == 2
+    data = json.loads(out.read_text())
+    assert all((img['width'], img['height']) == (96, 64) for img in data['images'])
+    assert all(ann['segmentation']['size'] == [64, 96] for ann in data['annotations'])
+
+
+def test_bad_runner_arguments(tmp_path):
+    with pytest.raises(ValueError, match='rank 2 is not in'):
+        ExtractionRunner(generator_cfg(), [], str(tmp_path / 'o.json'), rank=2, world_size=2)
+    with pytest.raises(ValueError, match='sc_levels'):
+        ExtractionRunner(generator_cfg(), [], str(tmp_path / 'o.json'), sc_levels=0)

@@ -1,0 +1,242 @@
+"""Benchmarks of the two stages; each subcommand prints a table (and optionally writes json).
+
+    python tools/benchmark.py extraction [--sizes 480 800] [--solvers dense fast] [--modes cutler cuts3d]
+        [--backbones patch_color dino_vits8] [--max-dense-nodes N] [--out FILE.json]
+
+``extraction`` times every stage of one pseudo-mask generator call (features, depth, affinity + eigensolve,
+partition, confidence, CRF) on a synthetic 640 x 480 scene, for each combination of feature input size, NCut
+solver, method (CutLER: 2D connected component, constant confidence; CutS3D: Spatial Importance, LocalCut,
+Spatial Confidence, stop on the rest) and backbone (weight-free patch colours; DINO ViT-S/8 with random weights,
+which costs what the trained one costs). Every combination runs in a fresh process, so its peak memory is its
+own: the table gives the process's resident memory before the call (imports, model), its peak RSS, and the
+peak of numpy/Python allocations during the call (tracemalloc; torch's own allocations are not traced). Stage
+columns are seconds; ``cut`` is affinity + eigensolve for all cuts of the image. A subcommand is one ``add_<name>_arguments`` /
+``run_<name>`` pair registered in :data:`SUBCOMMANDS`.
+
+    python tools/benchmark.py training [--variants cutler cuts3d] [--iters 10] [--warmup 2] [--size 256]
+        [--batch-size 2] [--num-images 8] [--out FILE.json]
+
+``training`` times training iterations of the tiny detector configs on synthetic pseudo-masks with Spatial
+Confidence: ``cutler`` (configs/demo/cad_tiny.py: random copy-paste, plain mask BCE) against ``cuts3d``
+(configs/demo/cuts3d_cad_tiny.py: confident copy-paste, SC alpha blending, SC soft-target mask loss), each in a
+fresh process; columns are median seconds per iteration of the dataloader (``data``) and of the model update
+(``step``: forward, losses, backward, optimizer; ``step cpu`` in CPU seconds of all threads; see
+:mod:`cuts3d.engine.training_benchmark`).
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import multiprocessing
+import resource
+import sys
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+SCENE_SIZE = (480, 640)
+BACKBONES = {
+    'patch_color': lambda size: dict(type='PatchColorFeatures', patch_size=8, input_size=(size, size)),
+    'dino_vits8': lambda size: dict(type='DINOViT', arch='vit_small', patch_size=8, checkpoint=None,
+                                    input_size=(size, size)),
+}
+MODES = ('cutler', 'cuts3d')
+STAGE_COLUMNS = ('features', 'depth', 'cut', 'partition', 'confidence', 'refine')
+
+
+def synthetic_scene(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A textured ground with three coloured objects, and its depth (objects nearer than a receding ground)."""
+    rng = np.random.default_rng(seed)
+    height, width = SCENE_SIZE
+    rows = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
+    depth = np.repeat(1.0 - 0.6 * rows, width, axis=1)
+    image = np.empty((height, width, 3), np.float32)
+    image[:] = (70, 130, 60)
+    for (y, x, h, w), colour, near in zip([(60, 60, 180, 160), (220, 300, 200, 220), (80, 440, 140, 140)],
+                                          [(200, 50, 40), (40, 60, 190), (220, 200, 60)], [0.25, 0.35, 0.45]):
+        image[y:y + h, x:x + w] = colour
+        depth[y:y + h, x:x + w] = near
+    image += rng.normal(0, 12, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), depth.astype(np.float32)
+
+
+class SceneDepth:
+    """Depth source returning the synthetic scene's depth (the benchmark's stand-in for FileDepth)."""
+
+    def __init__(self, depth: np.ndarray) -> None:
+        self.depth = depth
+
+    def __call__(self, image: np.ndarray, meta: dict) -> np.ndarray:
+        return self.depth
+
+
+def generator_config(backbone: str, size: int, solver: str, mode: str, depth: np.ndarray) -> dict:
+    """The MaskCutGenerator config of one benchmark case (DenseCRF refiner in both modes, as the reference)."""
+    cfg = dict(type='MaskCutGenerator', feature_extractor=BACKBONES[backbone](size),
+               cutter=dict(type='NCutCutter', tau=0.15, solver=solver), refiner=dict(type='DenseCRF'), num_cuts=3)
+    if mode == 'cutler':
+        return dict(cfg, partitioner=dict(type='ConnectedComponent2D'), confidence=dict(type='ConstantConfidence'))
+    return dict(cfg, depth_source=SceneDepth(depth),
+                cutter=dict(cfg['cutter'], affinity_modifiers=[dict(type='SpatialImportance')]),
+                partitioner=dict(type='LocalCut'), confidence=dict(type='SpatialConfidence'), stop_on_rest=True)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux reports KiB
+
+
+def _current_rss_mb() -> float:
+    """Resident memory now (Linux ``/proc/self/statm``): the baseline after imports and model building."""
+    with open('/proc/self/statm', encoding='ascii') as handle:
+        return int(handle.read().split()[1]) * resource.getpagesize() / 2 ** 20
+
+
+def measure_extraction(case: dict, queue: multiprocessing.Queue) -> None:
+    """Child process: build the generator of ``case``, run it once on the scene, report seconds and memory."""
+    from cuts3d.registry import PSEUDO_MASK_GENERATORS, build_component
+
+    warnings.simplefilter('ignore')  # the random-weights warning of the DINO case
+    image, depth = synthetic_scene()
+    generator = build_component(generator_config(case['backbone'], case['size'], case['solver'], case['mode'],
+                                                 depth), PSEUDO_MASK_GENERATORS)
+    rss_before = _current_rss_mb()
+    tracemalloc.start()
+    start = time.perf_counter()
+    instances = generator(image, {'img_path': 'synthetic', 'rel_path': 'synthetic.png'})
+    total = time.perf_counter() - start
+    traced_peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
+    tracemalloc.stop()
+    queue.put(dict(case, **generator.timings, total=total, masks=len(instances), traced_peak_mb=traced_peak,
+                   rss_before_mb=rss_before, peak_rss_mb=_peak_rss_mb()))
+
+
+def run_case(case: dict, measure: Callable[[dict, multiprocessing.Queue], None] = measure_extraction) -> dict:
+    """Run ``measure(case)`` in a fresh (spawned) process and return its measurements."""
+    context = multiprocessing.get_context('spawn')
+    queue = context.Queue()
+    process = context.Process(target=measure, args=(case, queue))
+    process.start()
+    process.join()
+    if process.exitcode != 0:
+        return dict(case, error=f'exit code {process.exitcode}')
+    return queue.get()
+
+
+def add_extraction_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--sizes', type=int, nargs='+', default=[480, 800], help='feature input sizes (square)')
+    parser.add_argument('--solvers', nargs='+', choices=('dense', 'fast'), default=['dense', 'fast'])
+    parser.add_argument('--modes', nargs='+', choices=MODES, default=list(MODES))
+    parser.add_argument('--backbones', nargs='+', choices=sorted(BACKBONES), default=sorted(BACKBONES))
+    parser.add_argument('--max-dense-nodes', type=int, default=None,
+                        help='skip the dense solver on grids with more patches (its cost grows as N^3)')
+    parser.add_argument('--out', help='also write the rows as json')
+
+
+def format_rows(rows: list[dict]) -> str:
+    header = ['backbone', 'mode', 'size', 'solver', *STAGE_COLUMNS, 'total', 'masks', 'np MB', 'RSS0 MB',
+              'RSS MB']
+    lines = [' '.join(f'{h:>11}' for h in header)]
+    for row in rows:
+        head = [row['backbone'], row['mode'], str(row['size']), row['solver']]
+        if 'error' in row or 'skipped' in row:
+            lines.append(' '.join(f'{c:>11}' for c in head) + '  ' + row.get('error', row.get('skipped', '')))
+            continue
+        cells = [f'{row[s]:.3f}' for s in (*STAGE_COLUMNS, 'total')]
+        cells += [str(row['masks'])] + [f'{row[k]:.0f}' for k in ('traced_peak_mb', 'rss_before_mb', 'peak_rss_mb')]
+        lines.append(' '.join(f'{c:>11}' for c in head + cells))
+    return '\n'.join(lines)
+
+
+def run_extraction(args: argparse.Namespace) -> int:
+    rows = []
+    for backbone, mode, size, solver in itertools.product(args.backbones, args.modes, args.sizes, args.solvers):
+        case = dict(backbone=backbone, mode=mode, size=size, solver=solver)
+        nodes = (size // 8) ** 2
+        if solver == 'dense' and args.max_dense_nodes is not None and nodes > args.max_dense_nodes:
+            rows.append(dict(case, skipped=f'skipped: {nodes} nodes > --max-dense-nodes {args.max_dense_nodes}'))
+        else:
+            rows.append(run_case(case))
+        print(format_rows(rows[-1:]).splitlines()[1], flush=True)
+    print(format_rows(rows))
+    if args.out:
+        with open(args.out, 'w', encoding='utf-8') as handle:
+            json.dump(rows, handle, indent=1)
+    return 0
+
+
+TRAINING_VARIANTS = {'cutler': 'configs/demo/cad_tiny.py', 'cuts3d': 'configs/demo/cuts3d_cad_tiny.py'}
+
+
+def measure_training(case: dict, queue: multiprocessing.Queue) -> None:
+    """Child process: time training iterations of one variant on the benchmark data."""
+    from pathlib import Path
+
+    from cuts3d.engine.training_benchmark import time_training_steps
+
+    timings = time_training_steps(TRAINING_VARIANTS[case['variant']], Path(case['data']), case['iters'],
+                                  case['warmup'], case['batch_size'])
+    queue.put(dict(case, **timings))
+
+
+def add_training_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--variants', nargs='+', choices=sorted(TRAINING_VARIANTS), default=['cutler', 'cuts3d'])
+    parser.add_argument('--iters', type=int, default=10, help='timed iterations per variant')
+    parser.add_argument('--warmup', type=int, default=2, help='untimed iterations first')
+    parser.add_argument('--size', type=int, default=256, help='side of the synthetic images')
+    parser.add_argument('--num-images', type=int, default=8)
+    parser.add_argument('--batch-size', type=int, default=2)
+    parser.add_argument('--repeats', type=int, default=1,
+                        help='run the variants in turn this many times (interleaved, so machine load hits both)')
+    parser.add_argument('--out', help='also write the rows as json')
+
+
+def run_training(args: argparse.Namespace) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from cuts3d.engine.training_benchmark import write_benchmark_data
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write_benchmark_data(Path(tmp), args.num_images, args.size)
+        for repeat, variant in itertools.product(range(args.repeats), args.variants):
+            case = dict(variant=variant, repeat=repeat, data=str(data), iters=args.iters, warmup=args.warmup,
+                        batch_size=args.batch_size)
+            rows.append(run_case(case, measure_training))
+    print(f'{"variant":>8} {"config":>32} {"data s":>8} {"step s":>8} {"total s":>8} {"step min":>9} {"step max":>9} '
+          f'{"step cpu":>9}')
+    for row in rows:
+        if 'error' in row:
+            print(f'{row["variant"]:>8}  {row["error"]}')
+            continue
+        print(f'{row["variant"]:>8} {TRAINING_VARIANTS[row["variant"]]:>32} {row["data_s"]:8.3f} {row["step_s"]:8.3f} '
+              f'{row["total_s"]:8.3f} {row["step_min_s"]:9.3f} {row["step_max_s"]:9.3f} {row["step_cpu_s"]:9.3f}')
+    if args.out:
+        with open(args.out, 'w', encoding='utf-8') as handle:
+            json.dump([{k: v for k, v in row.items() if k != 'data'} for row in rows], handle, indent=1)
+    return 0
+
+
+SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[Any], int]]] = {
+    'extraction': ('per-stage time and memory of pseudo-mask extraction', add_extraction_arguments, run_extraction),
+    'training': ('step time of the tiny detectors: CutLER vs CutS3D training components', add_training_arguments,
+                 run_training),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog='benchmark.py', description=__doc__.split('\n')[0])
+    commands = parser.add_subparsers(dest='command', required=True)
+    for name, (help_text, add_arguments, run) in SUBCOMMANDS.items():
+        add_arguments(commands.add_parser(name, help=help_text))
+    args = parser.parse_args(argv)
+    return SUBCOMMANDS[args.command][2](args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -32,11 +32,16 @@ def _numpy_globals() -> list[Any]:
     return found
 
 
+# HistoryBuffer registers these on its first instance only, so a fresh process that loads before creating one
+# would not know them yet.
+_DEFAULT_STATISTICS = ('min', 'max', 'current', 'mean')
+
+
 def _history_buffer_statistic(owner: Any, name: str) -> Any:
     """Stand-in for ``getattr`` in unpickling: a pickled HistoryBuffer refers to its statistics methods as
     ``getattr(HistoryBuffer, 'mean')``. Allow-listing the real ``getattr`` would let a file read any attribute of
     any allowed object; this resolves only those methods."""
-    if owner is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+    if owner is HistoryBuffer and (name in _DEFAULT_STATISTICS or name in HistoryBuffer._statistics_methods):
         return getattr(HistoryBuffer, name)
     raise pickle.UnpicklingError(f'refusing getattr({owner!r}, {name!r}) while loading a checkpoint')
 

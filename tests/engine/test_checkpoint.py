@@ -32,6 +32,16 @@ def test_mmengine_checkpoint_with_message_hub_round_trips(tmp_path):
     assert buffer.mean() == pytest.approx(np.mean([1.0, 0.5, 0.25]))
 
 
+def test_history_buffer_loads_before_any_buffer_exists(tmp_path, monkeypatch):
+    hub = MessageHub.get_instance('cuts3d_checkpoint_fresh')
+    hub.update_scalar('train/loss', 2.0)
+    path = tmp_path / 'iter_1.pth'
+    save_checkpoint({'message_hub': hub.state_dict()}, str(path))
+    monkeypatch.setattr(HistoryBuffer, '_statistics_methods', {})  # as in a process that made no buffer yet
+    loaded = _load_checkpoint(str(path), map_location='cpu')
+    assert loaded['message_hub']['log_scalars']['train/loss'].current() == 2.0
+
+
 def test_mmengine_loader_still_refuses_unknown_objects(tmp_path):
     path = tmp_path / 'evil.pth'
     torch.save({'state_dict': {}, 'payload': Opaque()}, path)

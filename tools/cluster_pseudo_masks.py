@@ -24,10 +24,9 @@ from mmengine.config import Config, DictAction
 
 from cuts3d.engine.checkpoint import CheckpointError
 from cuts3d.pseudo import PseudoMaskFileError, load_pseudo_masks
-from cuts3d.pseudo.coco_writer import to_jsonable
+from cuts3d.pseudo.coco_writer import to_jsonable, write_coco_json
 from cuts3d.registry import FEATURE_EXTRACTORS, UnknownComponentError, build_component
-from cuts3d.u2seg import (ClusteringError, MaskEmbeddingError, clustered_pseudo_masks, embed_pseudo_masks,
-                          fit_kmeans, write_json_atomic)
+from cuts3d.u2seg import ClusteringError, MaskEmbeddingError, clustered_pseudo_masks, embed_pseudo_masks, fit_kmeans
 from cuts3d.version import __version__
 
 PROG = 'cluster_pseudo_masks.py'
@@ -107,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             CheckpointError, OSError, SyntaxError, TypeError, ValueError, KeyError) as error:
         print(f'{PROG}: error: {type(error).__name__}: {error}', file=sys.stderr)
         return 2
-    write_json_atomic(args.out, clustered)
+    write_coco_json(args.out, clustered['info'], clustered['images'], clustered['annotations'],
+                    categories=clustered['categories'])
     np.save(centroids_path(args.out), centroids)
     sizes = np.bincount(labels, minlength=num_clusters)
     print(f'{PROG}: {len(labels)} pseudo-masks of {len(data["images"])} images in {num_clusters} clusters '

@@ -29,7 +29,8 @@ from cuts3d.pseudo import PseudoMaskFileError, annotation_mask, load_pseudo_mask
 from cuts3d.pseudo.coco_writer import to_jsonable
 from cuts3d.registry import STUFF_SOURCES, UnknownComponentError, build_component
 from cuts3d.u2seg import (ClusteringError, ThingMask, panoptic_categories, panoptic_pseudo_labels, png_name,
-                          write_json_atomic, write_panoptic_png)
+                          write_panoptic_png)
+from cuts3d.utils.atomic_file import write_json_atomic
 from cuts3d.utils.image_io import ImageLoadError, load_rgb
 from cuts3d.version import __version__
 

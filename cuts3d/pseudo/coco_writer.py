@@ -1,23 +1,25 @@
 """The pseudo-mask file: a COCO instances json that pycocotools, mmdet and detectron2 load unchanged.
 
 Layout (DESIGN.md, "Data formats"): ``images`` with the true ``width``/``height`` of each image (CutLER's
-reference swapped them), one category ``{'id': 1, 'name': 'fg'}``, and per annotation a compressed RLE
-``segmentation`` (counts as str), ``bbox`` computed from the RLE, ``area``, ``iscrowd`` 0, ``score`` (mean
-Spatial Confidence), ``spatial_confidence`` (level sets, :mod:`cuts3d.pseudo.rle`) and ``provenance`` (which cut
-produced the mask). ``info`` records the generator config and ``cuts3d.__version__``, so a file says how it was
-made. Files are written as a stream (an ImageNet-sized file need not fit in memory as one object) into a
-temporary file that replaces the target only when complete.
+reference swapped them), one category ``{'id': 1, 'name': 'fg'}`` (U2Seg's clustered files: one per pseudo
+class), and per annotation a compressed RLE ``segmentation`` (counts as str), ``bbox`` computed from the RLE,
+``area``, ``iscrowd`` 0, ``score`` (mean Spatial Confidence), ``spatial_confidence`` (level sets,
+:mod:`cuts3d.pseudo.rle`) and ``provenance`` (which cut produced the mask). ``info`` records the generator
+config and ``cuts3d.__version__``, so a file says how it was made. Files are written as a stream (an
+ImageNet-sized file need not fit in memory as one object) into a temporary file that replaces the target only
+when complete.
 """
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pycocotools import mask as mask_utils
 
 from ..structures import Instance
+from ..utils.atomic_file import atomic_write
 from ..version import __version__
 from .rle import encode_mask, encode_spatial_confidence
 
@@ -60,29 +62,19 @@ def generator_info(generator_config: Any, levels: int, description: str = 'cuts3
             'pseudo_mask_generator': to_jsonable(generator_config), 'spatial_confidence_levels': int(levels)}
 
 
-def write_coco_json(path: str | os.PathLike, info: dict, images: Iterable[dict],
-                    annotations: Iterable[dict]) -> None:
+def write_coco_json(path: str | os.PathLike, info: dict, images: Iterable[dict], annotations: Iterable[dict],
+                    categories: Sequence[dict] = (FG_CATEGORY, )) -> None:
     """Stream a COCO json to ``path`` atomically (temporary file, fsync, ``os.replace``).
 
-    ``images`` and ``annotations`` may be generators; they are consumed once, in that order.
+    ``images`` and ``annotations`` may be generators; they are consumed once, in that order. ``categories``
+    defaults to the single ``fg`` category of class-agnostic pseudo-masks.
     """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    tmp = f'{path}.tmp{os.getpid()}'
-    try:
-        with open(tmp, 'w', encoding='utf-8') as out:
-            out.write(f'{{"info":{_dumps(info)},"licenses":[],"categories":{_dumps([FG_CATEGORY])},"images":[')
-            _write_array(out, images)
-            out.write('],"annotations":[')
-            _write_array(out, annotations)
-            out.write(']}\n')
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_write(path) as out:
+        out.write(f'{{"info":{_dumps(info)},"licenses":[],"categories":{_dumps(list(categories))},"images":[')
+        _write_array(out, images)
+        out.write('],"annotations":[')
+        _write_array(out, annotations)
+        out.write(']}\n')
 
 
 def _write_array(out, items: Iterable[dict]) -> None:

@@ -5,7 +5,7 @@ copy-paste transform (eq. 4, TRANSFORMS), the cluster-to-class matching metric (
 merge of things and stuff (eq. 5) with its COCO panoptic output, and a weight-free stuff source (STUFF_SOURCES).
 Configs that use these types list ``'cuts3d.u2seg'`` in ``custom_imports``.
 """
-from .clustered_json import cluster_categories, cluster_class_names, clustered_pseudo_masks, write_json_atomic
+from .clustered_json import cluster_categories, cluster_class_names, clustered_pseudo_masks
 from .hungarian_metric import HungarianMatchingMetric, cluster_class_counts, cluster_to_class, relabel_prediction
 from .kmeans import ClusteringError, assign_to_centroids, fit_kmeans
 from .kmeans_stuff import KMeansStuff
@@ -22,6 +22,6 @@ __all__ = [
     'cluster_class_names', 'cluster_to_class', 'clustered_pseudo_masks', 'embed_pseudo_masks', 'fit_kmeans',
     'id_to_rgb', 'images_by_cluster', 'mask_box', 'mask_pooled_embedding', 'merge_thing_and_stuff_labels',
     'normalized_patches', 'pair_placement', 'panoptic_categories', 'panoptic_pseudo_labels', 'patch_coverage',
-    'png_name', 'relabel_prediction', 'rgb_to_id', 'semantic_aware_paste', 'write_json_atomic',
+    'png_name', 'relabel_prediction', 'rgb_to_id', 'semantic_aware_paste',
     'write_panoptic_png'
 ]

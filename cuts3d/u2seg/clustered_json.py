@@ -9,9 +9,6 @@ annotation's ``category_id`` becomes its cluster id plus one, so mmdet's ``CocoD
 from __future__ import annotations
 
 import copy
-import json
-import os
-from typing import Any
 
 import numpy as np
 
@@ -43,18 +40,3 @@ def clustered_pseudo_masks(data: dict, labels: np.ndarray, num_clusters: int, cl
     out['categories'] = cluster_categories(num_clusters)
     out['annotations'] = [dict(ann, category_id=int(label) + 1) for ann, label in zip(data['annotations'], labels)]
     return out
-
-
-def write_json_atomic(path: str | os.PathLike, obj: Any) -> None:
-    """Write ``obj`` as compact json to ``path`` through a temporary file that replaces it only when complete."""
-    path = os.fspath(path)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = f'{path}.tmp{os.getpid()}'
-    try:
-        with open(tmp, 'w', encoding='utf-8') as out:
-            json.dump(obj, out, separators=(',', ':'), ensure_ascii=False)
-            out.write('\n')
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)

@@ -14,7 +14,7 @@ import numpy as np
 from mmcv.transforms.utils import cache_randomness
 from mmdet.structures.mask import BitmapMasks
 
-from cuts3d.datasets.transforms.copy_paste import CutLERCopyPaste, _common_mask_type, _erase
+from cuts3d.datasets.transforms.copy_paste import CutLERCopyPaste, unify_mask_types
 from cuts3d.registry import TRANSFORMS
 
 FALLBACKS = ('cutler', 'none')
@@ -193,7 +193,7 @@ class SemanticAwareCopyPaste(CutLERCopyPaste):
         if same.size == 0:
             return None
         chosen = int(same[np.random.randint(same.size)])
-        dst_masks, src_masks = _common_mask_type(self.get_gt_masks(dst_results), src_results['gt_masks'])
+        dst_masks, src_masks = unify_mask_types(self.get_gt_masks(dst_results), src_results['gt_masks'])
         source_box = mask_box(src_masks.masks[chosen] > 0)
         scale, shift = self._draw_transform()
         placement = pair_placement(source_box, mask_box(dst_masks.masks[target] > 0), scale, shift)
@@ -204,17 +204,9 @@ class SemanticAwareCopyPaste(CutLERCopyPaste):
         canvas, pasted = moved
         if pasted.areas[0] == 0 or not self._uncovering(pasted, dst_masks)[0]:
             return None
-        cut = _erase(dst_masks, pasted.masks[0] > 0)
-        alive = cut.areas > 0
-        masks = type(pasted).cat([cut[alive], pasted])
-        dst_results['img'] = self._compose(dst_results['img'], canvas, pasted)
-        dst_results['gt_masks'] = masks
-        dst_results['gt_bboxes'] = masks.get_bboxes(type(dst_results['gt_bboxes']))
-        dst_results['gt_bboxes_labels'] = np.concatenate([dst_results['gt_bboxes_labels'][alive], [label]]).astype(
-            dst_results['gt_bboxes_labels'].dtype)
-        dst_results['gt_ignore_flags'] = np.concatenate(
-            [dst_results['gt_ignore_flags'][alive], src_results['gt_ignore_flags'][[chosen]]])
-        return dst_results
+        labels = np.full(1, label, dtype=dst_results['gt_bboxes_labels'].dtype)
+        return self.paste_instances(dst_results, dst_masks, canvas, pasted, labels,
+                                    src_results['gt_ignore_flags'][[chosen]])
 
     def __repr__(self) -> str:
         return (f'{super().__repr__()[:-1]}, relative_scale_range={self.relative_scale_range}, '

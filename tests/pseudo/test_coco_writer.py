@@ -92,6 +92,16 @@ def test_mmdet_coco_dataset_loads_it_and_masks_match_the_image(pseudo_file):
     np.testing.assert_allclose(sample['gt_bboxes'].tensor[0].numpy(), [5, 2, 40, 12])
 
 
+def test_categories_replace_the_fg_category(tmp_path):
+    path = tmp_path / 'clustered.json'
+    categories = [{'id': 1, 'name': 'cluster_1'}, {'id': 2, 'name': 'cluster_2'}]
+    annotation = {'id': 1, 'image_id': 1, **annotation_from_instance(make_instances()[0], levels=4), 'category_id': 2}
+    write_coco_json(path, {}, [image_entry(1, 'a.png', WIDTH, HEIGHT)], [annotation], categories=categories)
+    coco = COCO(str(path))
+    assert coco.dataset['categories'] == categories and coco.getAnnIds(catIds=[2]) == [1]
+    assert coco.getAnnIds(catIds=[1]) == []
+
+
 def test_write_is_atomic_and_leaves_no_temporary_file(tmp_path):
     path = tmp_path / 'out.json'
     path.write_text('old')

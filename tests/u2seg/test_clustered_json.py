@@ -4,7 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from cuts3d.u2seg import cluster_categories, cluster_class_names, clustered_pseudo_masks, write_json_atomic
+from cuts3d.u2seg import cluster_categories, cluster_class_names, clustered_pseudo_masks
+from cuts3d.utils.atomic_file import write_json_atomic
 
 
 def test_categories_and_labels(scene_files, tmp_path):

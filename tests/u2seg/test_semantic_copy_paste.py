@@ -10,8 +10,9 @@ from mmdet.structures.mask import BitmapMasks
 from mmengine.registry import init_default_scope
 
 from cuts3d.datasets import PseudoMaskDataset, SpatialConfidenceMasks
+from cuts3d.pseudo import write_coco_json
 from cuts3d.u2seg import (SemanticAwareCopyPaste, cluster_class_names, clustered_pseudo_masks, images_by_cluster,
-                          pair_placement, semantic_aware_paste, write_json_atomic)
+                          pair_placement, semantic_aware_paste)
 
 SIZE = 64
 PARTNER = (24, 24, 40, 40)  # top, left, bottom, right of the target's cluster-0 instance
@@ -186,7 +187,9 @@ def test_runs_in_mmdet_multi_image_mix_dataset_on_a_clustered_file(scene_files):
     root, data = scene_files
     colours = [RED, BLUE, BLUE, RED, RED, BLUE]  # annotation order of the scene_files fixture
     labels = np.array([0 if c == RED else 1 for c in colours])
-    write_json_atomic(root / 'clustered.json', clustered_pseudo_masks(data, labels, 2, {}))
+    clustered = clustered_pseudo_masks(data, labels, 2, {})
+    write_coco_json(root / 'clustered.json', clustered['info'], clustered['images'], clustered['annotations'],
+                    categories=clustered['categories'])
     init_default_scope('cuts3d')
     inner = PseudoMaskDataset(
         ann_file=str(root / 'clustered.json'), data_prefix=dict(img=str(root / 'images')),

@@ -28,9 +28,9 @@ class CutLERCopyPaste(CopyPaste):
     2. resize the *whole* source image and its masks to ``(int(r * H), int(r * W))`` of the target, ``r`` uniform in
        ``scale_range``, and put it at a uniform random offset inside the target;
     3. drop a pasted object if it covers ``>= max_cover`` of the area of any target mask;
-    4. paste the kept objects' pixels (``_compose``), cut them out of the target masks (and their SC maps), remove
-       target instances left empty, append the pasted ones (with their SC maps and scores) and recompute every box
-       from its mask.
+    4. paste the kept objects (:meth:`paste_instances`): their pixels (``_compose``), cut them out of the target
+       masks (and their SC maps), remove target instances left empty, append the pasted ones (with their SC maps
+       and scores) and recompute every box from its mask.
 
     Where CutLER's reference differs: it runs on the training thread on the collated batch (the source of image
     ``i`` is image ``B-1-i`` of the same batch, so with batch 1 an image pastes into itself), which is what made it
@@ -137,7 +137,7 @@ class CutLERCopyPaste(CopyPaste):
             return dst_results
         dst_img = dst_results['img']
         height, width = dst_img.shape[:2]
-        dst_masks, src_masks = _common_mask_type(self.get_gt_masks(dst_results), src_masks)
+        dst_masks, src_masks = unify_mask_types(self.get_gt_masks(dst_results), src_masks)
 
         new_h, new_w, top, left = self._placement(height, width)
         canvas = np.zeros_like(dst_img)
@@ -147,18 +147,25 @@ class CutLERCopyPaste(CopyPaste):
         keep = (pasted.areas > 0) & self._uncovering(pasted, dst_masks)
         if not keep.any():
             return dst_results
-        pasted = pasted[keep]
+        return self.paste_instances(dst_results, dst_masks, canvas, pasted[keep],
+                                    src_results['gt_bboxes_labels'][keep], src_results['gt_ignore_flags'][keep])
 
+    def paste_instances(self, dst_results: dict, dst_masks: BitmapMasks, canvas: np.ndarray, pasted: BitmapMasks,
+                        labels: np.ndarray, ignore_flags: np.ndarray) -> dict:
+        """Paste ``pasted`` (masks at the target's size, pixels in ``canvas``) onto ``dst_results``.
+
+        Composes the image (``_compose``), cuts the pasted region out of ``dst_masks`` (the target's masks, of
+        the same type as ``pasted``: :func:`unify_mask_types`), removes target instances left empty, appends the
+        pasted ones with their ``labels`` and ``ignore_flags``, and recomputes every box from its mask.
+        """
         cut = _erase(dst_masks, (pasted.masks > 0).any(axis=0))
         alive = cut.areas > 0
         masks = type(pasted).cat([cut[alive], pasted])
-        dst_results['img'] = self._compose(dst_img, canvas, pasted)
+        dst_results['img'] = self._compose(dst_results['img'], canvas, pasted)
         dst_results['gt_masks'] = masks
         dst_results['gt_bboxes'] = masks.get_bboxes(type(dst_results['gt_bboxes']))
-        dst_results['gt_bboxes_labels'] = np.concatenate(
-            [dst_results['gt_bboxes_labels'][alive], src_results['gt_bboxes_labels'][keep]])
-        dst_results['gt_ignore_flags'] = np.concatenate(
-            [dst_results['gt_ignore_flags'][alive], src_results['gt_ignore_flags'][keep]])
+        dst_results['gt_bboxes_labels'] = np.concatenate([dst_results['gt_bboxes_labels'][alive], labels])
+        dst_results['gt_ignore_flags'] = np.concatenate([dst_results['gt_ignore_flags'][alive], ignore_flags])
         return dst_results
 
     def __repr__(self) -> str:
@@ -167,8 +174,11 @@ class CutLERCopyPaste(CopyPaste):
                 f'paste_by_box={self.paste_by_box})')
 
 
-def _common_mask_type(first: BitmapMasks, second: BitmapMasks) -> tuple[BitmapMasks, BitmapMasks]:
-    """Both as ``SpatialConfidenceMasks`` when either is (plain masks get SC = 1 inside), else unchanged."""
+def unify_mask_types(first: BitmapMasks, second: BitmapMasks) -> tuple[BitmapMasks, BitmapMasks]:
+    """Both as ``SpatialConfidenceMasks`` when either is (plain masks get SC = 1 inside), else unchanged.
+
+    Target and source masks must share a type before they are concatenated by :meth:`CutLERCopyPaste.paste_instances`.
+    """
     if isinstance(first, SpatialConfidenceMasks) == isinstance(second, SpatialConfidenceMasks):
         return first, second
     lifted = [m if isinstance(m, SpatialConfidenceMasks) else SpatialConfidenceMasks(m.masks, m.height, m.width)

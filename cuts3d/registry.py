@@ -9,13 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mmdet.registry import DATASETS as MMDET_DATASETS
-from mmdet.registry import HOOKS as MMDET_HOOKS
-from mmdet.registry import METRICS as MMDET_METRICS
-from mmdet.registry import MODELS as MMDET_MODELS
-from mmdet.registry import TASK_UTILS as MMDET_TASK_UTILS
-from mmdet.registry import TRANSFORMS as MMDET_TRANSFORMS
-from mmdet.registry import VISUALIZERS as MMDET_VISUALIZERS
+import mmdet.registry as mmdet_registry
 from mmengine.registry import Registry
 
 SCOPE = 'cuts3d'
@@ -25,8 +19,8 @@ def _component_registry(name: str, *packages: str) -> Registry:
     return Registry(name, scope=SCOPE, locations=[f'cuts3d.{package}' for package in packages])
 
 
-def _mmdet_child(parent: Registry, package: str) -> Registry:
-    return Registry(parent.name, parent=parent, scope=SCOPE, locations=[f'cuts3d.{package}'])
+def _mmdet_child(parent: Registry, *packages: str) -> Registry:
+    return Registry(parent.name, parent=parent, scope=SCOPE, locations=[f'cuts3d.{package}' for package in packages])
 
 
 # Extraction stage (DESIGN.md, "Component contracts").
@@ -46,14 +40,28 @@ SEGMENT_FEATURES = _component_registry('segment feature', 'unscene3d')
 # U2Seg's panoptic pseudo-labels: "stuff" maps beside the instance "things".
 STUFF_SOURCES = _component_registry('stuff source', 'u2seg')
 
-# Learning stage: children of mmdet's registries.
-MODELS = _mmdet_child(MMDET_MODELS, 'models')
-TRANSFORMS = _mmdet_child(MMDET_TRANSFORMS, 'datasets')
-DATASETS = _mmdet_child(MMDET_DATASETS, 'datasets')
-METRICS = _mmdet_child(MMDET_METRICS, 'evaluation')
-HOOKS = _mmdet_child(MMDET_HOOKS, 'engine')
-VISUALIZERS = _mmdet_child(MMDET_VISUALIZERS, 'visualization')
-TASK_UTILS = _mmdet_child(MMDET_TASK_UTILS, 'models')
+# Learning stage: a child of every mmdet registry, so that with ``default_scope='cuts3d'`` a config finds cuts3d's
+# plugins first and mmdet's and mmengine's types after them (loops, samplers, optimizers, hooks, ...).
+MODELS = _mmdet_child(mmdet_registry.MODELS, 'models')
+TASK_UTILS = _mmdet_child(mmdet_registry.TASK_UTILS, 'models')
+TRANSFORMS = _mmdet_child(mmdet_registry.TRANSFORMS, 'datasets', 'u2seg')
+DATASETS = _mmdet_child(mmdet_registry.DATASETS, 'datasets')
+METRICS = _mmdet_child(mmdet_registry.METRICS, 'evaluation', 'u2seg')
+HOOKS = _mmdet_child(mmdet_registry.HOOKS, 'engine')
+VISUALIZERS = _mmdet_child(mmdet_registry.VISUALIZERS, 'visualization')
+RUNNERS = _mmdet_child(mmdet_registry.RUNNERS)
+RUNNER_CONSTRUCTORS = _mmdet_child(mmdet_registry.RUNNER_CONSTRUCTORS)
+LOOPS = _mmdet_child(mmdet_registry.LOOPS)
+DATA_SAMPLERS = _mmdet_child(mmdet_registry.DATA_SAMPLERS)
+MODEL_WRAPPERS = _mmdet_child(mmdet_registry.MODEL_WRAPPERS)
+WEIGHT_INITIALIZERS = _mmdet_child(mmdet_registry.WEIGHT_INITIALIZERS)
+OPTIMIZERS = _mmdet_child(mmdet_registry.OPTIMIZERS)
+OPTIM_WRAPPERS = _mmdet_child(mmdet_registry.OPTIM_WRAPPERS)
+OPTIM_WRAPPER_CONSTRUCTORS = _mmdet_child(mmdet_registry.OPTIM_WRAPPER_CONSTRUCTORS)
+PARAM_SCHEDULERS = _mmdet_child(mmdet_registry.PARAM_SCHEDULERS)
+EVALUATOR = _mmdet_child(mmdet_registry.EVALUATOR)
+VISBACKENDS = _mmdet_child(mmdet_registry.VISBACKENDS)
+LOG_PROCESSORS = _mmdet_child(mmdet_registry.LOG_PROCESSORS)
 
 
 class UnknownComponentError(KeyError):

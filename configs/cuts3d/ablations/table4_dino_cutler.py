@@ -1,0 +1,9 @@
+# Paper Table 4, DINO ViT-B/8, row "CutLER": MaskCut (2D connected component of the NCut bipartition, no depth) and
+# CutLER's detector, on DINO ViT-B/8 features.
+_base_ = ['./table4_dino_localcut.py']
+
+pseudo_mask_generator = dict(
+    depth_source=None,
+    partitioner=dict(_delete_=True, type='ConnectedComponent2D', connectivity=4),
+    stop_on_rest=False)
+train_dataloader = dict(dataset=dict(dataset=dict(ann_file='annotations/ablations/table4_dino_cutler_train.json')))

@@ -1,0 +1,9 @@
+# MaskCut on CPU in well under a second per image, for the demo and the tests: weight-free colour features on a
+# 96 x 96 resize (12 x 12 patch grid), no CRF. The loop and every rule are the real MaskCut's.
+_base_ = ['../_base_/pseudo_masks/maskcut.py']
+
+pseudo_mask_generator = dict(
+    feature_extractor=dict(_delete_=True, type='PatchColorFeatures', patch_size=8, input_size=(96, 96)),
+    refiner=dict(_delete_=True, type='Identity'))
+
+extraction = dict(max_side=1024, max_consecutive_failures=5)

@@ -1,0 +1,123 @@
+"""Loading and checking a detector config for the command-line tools (train, test, self-train, benchmark).
+
+The tools exit with one line naming what is wrong (a missing file, a config that does not parse, a field it lacks)
+instead of a traceback from deep inside the Runner: :class:`RunConfigError` carries that line.
+"""
+from __future__ import annotations
+
+import os.path as osp
+from typing import Iterable, Optional
+
+import torch
+from mmengine.config import Config
+
+from .self_training import annotated_dataset
+
+__all__ = ['RunConfigError', 'adapt_to_machine', 'backbone_checkpoint', 'check_dataset_files',
+           'dataset_files', 'default_work_dir', 'load_config', 'one_line', 'prepare_backbone_init', 'require_keys']
+
+
+class RunConfigError(ValueError):
+    """A config that cannot be run as given; the message is one line for the user."""
+
+
+def one_line(err: BaseException) -> str:
+    """``Type: first line of the message`` of an exception."""
+    text = str(err).strip()
+    return f'{type(err).__name__}: {text.splitlines()[0]}' if text else type(err).__name__
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """``Config.fromfile`` plus ``--cfg-options``, with every parsing failure turned into :class:`RunConfigError`."""
+    if not osp.isfile(path):
+        raise RunConfigError(f'config file not found: {path}')
+    try:
+        cfg = Config.fromfile(path)
+        if cfg_options:
+            cfg.merge_from_dict(cfg_options)
+    except (SyntaxError, KeyError, TypeError, ValueError, ImportError, OSError, AttributeError) as err:
+        raise RunConfigError(f'{path}: {one_line(err)}') from err
+    return cfg
+
+
+def require_keys(cfg: Config, keys: Iterable[str], purpose: str) -> None:
+    """Fail with the missing top-level keys named (e.g. an extraction-only config given to train.py)."""
+    missing = [key for key in keys if key not in cfg]
+    if missing:
+        raise RunConfigError(f'{cfg.filename or "config"} has no {", ".join(missing)}, which {purpose} needs '
+                             '(is it an extraction-only config?)')
+
+
+def default_work_dir(config_path: str) -> str:
+    """``./work_dirs/<config name>``, as mmdet's tools."""
+    return osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
+
+
+def _annotated_path(dataset_cfg: dict, path: str) -> str:
+    """Dotted config path of the dataset node holding ``ann_file`` (for error hints)."""
+    if 'ann_file' in dataset_cfg or not isinstance(dataset_cfg.get('dataset'), dict):
+        return path
+    return _annotated_path(dataset_cfg['dataset'], f'{path}.dataset')
+
+
+def dataset_files(dataset_cfg: dict) -> tuple[str, str]:
+    """The annotation file and image folder of a (possibly wrapped) dataset config, joined with its ``data_root``."""
+    node = annotated_dataset(dataset_cfg)
+    root = node.get('data_root') or ''
+    prefix = node.get('data_prefix') or {}
+    return osp.join(root, node['ann_file']), osp.join(root, prefix.get('img', ''))
+
+
+def check_dataset_files(cfg: Config, loader_key: str) -> None:
+    """The dataloader's annotation json and image folder exist (a clear error before the Runner starts)."""
+    ann_file, img_dir = dataset_files(cfg[loader_key]['dataset'])
+    node = _annotated_path(cfg[loader_key]['dataset'], f'{loader_key}.dataset')
+    if not osp.isfile(ann_file):
+        raise RunConfigError(f'{loader_key}: annotation file not found: {ann_file} (set {node}.data_root or '
+                             f'{node}.ann_file with --cfg-options)')
+    if not osp.isdir(img_dir):
+        raise RunConfigError(f'{loader_key}: image folder not found: {img_dir} (set {node}.data_prefix.img)')
+
+
+def backbone_checkpoint(cfg: Config) -> Optional[str]:
+    """The backbone's ``Pretrained`` checkpoint path, if the config initialises the backbone from one."""
+    init_cfg = cfg.model.get('backbone', {}).get('init_cfg') or {}
+    if isinstance(init_cfg, dict) and init_cfg.get('type') == 'Pretrained':
+        return init_cfg.get('checkpoint')
+    return None
+
+
+def prepare_backbone_init(cfg: Config) -> Optional[str]:
+    """Check the backbone checkpoint before training; drop the backbone init when weights come from elsewhere.
+
+    When ``load_from`` or ``resume`` supplies every weight, the backbone init would be overwritten anyway, so it is
+    removed (its file need not exist). Returns a note for the log, or None.
+    """
+    path = backbone_checkpoint(cfg)
+    if path is None:
+        return None
+    if cfg.get('load_from') or cfg.get('resume'):
+        cfg.model.backbone.init_cfg = None
+        return f'backbone init from {path} skipped: weights come from load_from/resume'
+    if '://' not in path and not osp.isfile(path):
+        raise RunConfigError(
+            f'backbone checkpoint not found: {path} (the DINO ResNet-50 weights, dino_resnet50_pretrain.pth, in '
+            'torchvision key layout); set --cfg-options model.backbone.init_cfg.checkpoint=PATH')
+    return None
+
+
+def adapt_to_machine(cfg: Config) -> Optional[str]:
+    """Refuse a distributed launch without CUDA; return a note when the full recipe is run on CPU.
+
+    mmengine's pytorch/slurm launchers call ``torch.cuda.set_device``, so multi-process training needs GPUs.
+    """
+    if torch.cuda.is_available():
+        return None
+    if cfg.get('launcher', 'none') != 'none':
+        raise RunConfigError(f'--launcher {cfg.launcher} needs CUDA GPUs (mmengine\'s launcher binds one GPU per '
+                             'process); on this machine run with --launcher none')
+    max_iters = cfg.get('train_cfg', {}).get('max_iters', 0) or 0
+    if max_iters >= 10000:
+        return (f'no GPU: this recipe ({max_iters} iterations, a total batch of 16) is meant for 8 GPUs; on CPU a '
+                'step takes seconds to tens of seconds. Use configs/demo/ for CPU runs.')
+    return None

@@ -1,0 +1,97 @@
+"""Evaluate a trained detector class-agnostically on COCO-format ground truth.
+
+    python tools/test.py CONFIG CHECKPOINT [--gt ANN.json --images DIR] [--out METRICS.json]
+                         [--predictions RESULTS.pkl] [--work-dir DIR] [--launcher none|pytorch|slurm]
+                         [--cfg-options KEY=VALUE ...]
+
+The config's ``test_evaluator`` is the :class:`ClassAgnosticCocoMetric` (every GT category merged into one): box
+and mask AP, AP50, AP75, AP_s/m/l, AR@1/10/100, AR_s/m/l. ``--gt`` / ``--images`` point dataset and metric at any
+other COCO-format ground truth (LVIS, VOC or KITTI converted to COCO, ...). ``--out`` writes the numbers as
+``{"bbox": {"AP": ..., "AR100": ...}, "segm": {...}}`` (fractions; the layout of tools/eval_pseudo_masks.py),
+``--predictions`` the raw predictions (mmdet's ``DumpDetResults`` pickle, e.g. for tools/visualize.py).
+Multi-GPU: ``bash tools/dist_test.sh``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+
+from mmengine.config import DictAction
+from mmengine.runner import Runner
+
+from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_dataset_files, default_work_dir,
+                                      load_config, one_line, require_keys)
+from cuts3d.engine.self_training import annotated_dataset
+from cuts3d.evaluation.class_agnostic_metric import stat_table
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Class-agnostic COCO evaluation of a detector')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--gt', help='COCO-format ground-truth json (overrides the config test set)')
+    parser.add_argument('--images', help='image folder of --gt (file_name in the json is relative to it)')
+    parser.add_argument('--out', help='write the metrics to this json file')
+    parser.add_argument('--predictions', help='dump the predictions to this .pkl (mmdet DumpDetResults)')
+    parser.add_argument('--work-dir', help='where logs go (default ./work_dirs/<config name>)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config fields, key=value')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    if (args.gt is None) != (args.images is None):
+        parser.error('--gt and --images go together')
+    if args.predictions and not args.predictions.endswith('.pkl'):
+        parser.error('--predictions must end with .pkl')
+    return args
+
+
+def build_runner(args: argparse.Namespace) -> Runner:
+    """The Runner for ``args``; raises :class:`RunConfigError` with a one-line reason on a config it cannot run."""
+    cfg = load_config(args.config, args.cfg_options)
+    require_keys(cfg, ('model', 'test_dataloader', 'test_evaluator', 'test_cfg'), 'testing')
+    if not osp.isfile(args.checkpoint):
+        raise RunConfigError(f'checkpoint not found: {args.checkpoint}')
+    if args.gt:
+        dataset = annotated_dataset(cfg.test_dataloader.dataset)
+        dataset.update(data_root='', ann_file=osp.abspath(args.gt), data_prefix=dict(img=osp.abspath(args.images)))
+        cfg.test_evaluator.ann_file = osp.abspath(args.gt)
+    check_dataset_files(cfg, 'test_dataloader')
+    cfg.launcher = args.launcher
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    if args.predictions:
+        evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
+        cfg.test_evaluator = [*evaluators, dict(type='DumpDetResults', out_file_path=args.predictions)]
+    if cfg.model.get('backbone', {}).get('init_cfg'):
+        cfg.model.backbone.init_cfg = None  # every weight comes from the checkpoint
+    adapt_to_machine(cfg)
+    try:
+        return Runner.from_cfg(cfg)
+    except (KeyError, TypeError, ValueError, AssertionError) as err:
+        raise RunConfigError(f'{args.config}: cannot build the runner: {one_line(err)}') from err
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        runner = build_runner(args)
+    except RunConfigError as err:
+        print(f'test.py: error: {err}', file=sys.stderr)
+        return 2
+    metrics = runner.test()
+    if args.out and runner.rank == 0:
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+        table = dict(stat_table(metrics), checkpoint=args.checkpoint,
+                     ground_truth=osp.abspath(args.gt) if args.gt else None)
+        with open(args.out, 'w') as f:
+            json.dump(table, f, indent=1)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Train a detector from a cuts3d config with the MMEngine Runner.
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] [--auto-scale-lr]
+                                 [--launcher none|pytorch|slurm] [--cfg-options KEY=VALUE ...]
+
+Multi-GPU: ``bash tools/dist_train.sh CONFIG 8`` (torchrun). A bad config, a missing annotation file, image folder or
+backbone checkpoint stops it with one line saying which.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import torch
+from mmengine.config import DictAction
+from mmengine.logging import print_log
+from mmengine.runner import Runner
+
+from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_dataset_files, default_work_dir,
+                                      load_config, one_line, prepare_backbone_init, require_keys)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a class-agnostic detector (cuts3d / mmdet config)')
+    parser.add_argument('config', help='config file, e.g. configs/cuts3d/dino_in1k.py')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go (default ./work_dirs/<config name>)')
+    parser.add_argument('--resume', nargs='?', const='auto',
+                        help='resume from CKPT, or without a value from the latest checkpoint of the work dir')
+    parser.add_argument('--amp', action='store_true', help='mixed precision (AmpOptimWrapper; needs a GPU)')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the lr by (total batch / auto_scale_lr.base_batch_size)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config fields, key=value')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def build_runner(args: argparse.Namespace) -> Runner:
+    """The Runner for ``args``; raises :class:`RunConfigError` with a one-line reason on a config it cannot run."""
+    cfg = load_config(args.config, args.cfg_options)
+    require_keys(cfg, ('model', 'train_dataloader', 'train_cfg', 'optim_wrapper'), 'training')
+    cfg.launcher = args.launcher
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+    if args.amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.loss_scale = 'dynamic'
+    if args.auto_scale_lr:
+        if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+            raise RunConfigError('--auto-scale-lr needs auto_scale_lr.base_batch_size in the config')
+        cfg.auto_scale_lr.enable = True
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        if not os.path.isfile(args.resume):
+            raise RunConfigError(f'--resume checkpoint not found: {args.resume}')
+        cfg.resume, cfg.load_from = True, args.resume
+    check_dataset_files(cfg, 'train_dataloader')
+    if cfg.get('val_cfg') and cfg.get('val_dataloader'):
+        check_dataset_files(cfg, 'val_dataloader')
+    notes = [prepare_backbone_init(cfg), adapt_to_machine(cfg)]
+    if args.amp and not torch.cuda.is_available():
+        raise RunConfigError('--amp needs a GPU (mmengine AmpOptimWrapper); drop --amp on CPU')
+    try:
+        runner = Runner.from_cfg(cfg)
+    except (KeyError, TypeError, ValueError, AssertionError) as err:  # unknown types, bad arguments
+        raise RunConfigError(f'{args.config}: cannot build the runner: {one_line(err)}') from err
+    for note in filter(None, notes):
+        print_log(note, logger='current')
+    return runner
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        runner = build_runner(args)
+    except RunConfigError as err:
+        print(f'train.py: error: {err}', file=sys.stderr)
+        return 2
+    runner.train()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,6 +1,6 @@
 """The main job on the embedded sample data, end to end, with a visual report (``make demo``).
 
-    python tools/demo.py [--out work_dirs/demo] [--iters 120] [--num-pictures 4]
+    python tools/demo.py [--out work_dirs/demo] [--iters 1000] [--num-pictures 4]
 
 1. extracts pseudo-masks from ``data/samples/synthetic`` with the CutLER variant (MaskCut: NCut + 2D connected
    component) and the CutS3D variant (LocalCut on depth, Spatial Importance, Spatial Confidence), with the same
@@ -67,16 +67,17 @@ def train_and_evaluate(out: Path, iters: int) -> dict[str, float]:
     """Train the tiny detector on the CutS3D pseudo-masks, then evaluate it on the synthetic ground truth."""
     work = out / 'detector'
     pseudo = variant_dir(out, 'CutS3D') / 'pseudo_masks.json'
-    dataset = 'train_dataloader.dataset.dataset'
+    train, val = 'train_dataloader.dataset.dataset', 'val_dataloader.dataset'
+    gt = SYNTHETIC / 'annotations.json'
     step(f'train the tiny class-agnostic Cascade Mask R-CNN on the CutS3D pseudo-masks ({iters} iterations)')
     run_tool('tools/train.py', DETECTOR_CONFIG, '--work-dir', str(work), '--cfg-options',
-             f'{dataset}.data_root=', f'{dataset}.ann_file={pseudo}', f'{dataset}.data_prefix.img={SYNTHETIC}/images/',
-             f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters + 1}',
+             f'{train}.data_root=', f'{train}.ann_file={pseudo}', f'{train}.data_prefix.img={SYNTHETIC}/images/',
+             f'{val}.data_root=', f'{val}.ann_file={gt}', f'{val}.data_prefix.img={SYNTHETIC}/images/',
+             f'val_evaluator.ann_file={gt}', f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
              f'default_hooks.checkpoint.interval={iters}')
     step('evaluate the detector (class-agnostic COCO AP on the synthetic ground truth)')
-    run_tool('tools/test.py', DETECTOR_CONFIG, str(work / f'iter_{iters}.pth'), '--gt',
-             str(SYNTHETIC / 'annotations.json'), '--images', str(SYNTHETIC / 'images'), '--work-dir', str(work),
-             '--out', str(work / 'metrics.json'), '--predictions', str(work / 'predictions.pkl'))
+    run_tool('tools/test.py', DETECTOR_CONFIG, str(work / f'iter_{iters}.pth'), '--gt', str(gt),
+             '--images', str(SYNTHETIC / 'images'), '--work-dir', str(work), '--out', str(work / 'metrics.json'), '--predictions', str(work / 'predictions.pkl'))
     return _table_row(work / 'metrics.json')
 
 
@@ -93,7 +94,8 @@ def _table_row(path: Path) -> dict[str, float]:
 
 
 def render_report(out: Path, metrics: dict, num_pictures: int, elapsed: float) -> Path:
-    """Pictures of every stage of both variants for a few images, and the metrics table, in one HTML page."""
+    """Pictures of every stage of both variants for a few images, a side-by-side comparison figure
+    (``OUT/comparison.png``), and the metrics table, in one HTML page."""
     from mmengine.config import Config
 
     from cuts3d.pseudo import list_images
@@ -106,7 +108,7 @@ def render_report(out: Path, metrics: dict, num_pictures: int, elapsed: float) -
     ground_truth = load_detections(str(SYNTHETIC / 'annotations.json'))
     _, synthetic = list_images(str(SYNTHETIC / 'images'))
     _, real = list_images(str(REAL / 'images'))
-    rows = []
+    rows, shown = [], {}
     for name, config in VARIANTS.items():
         cfg = Config.fromfile(str(REPO / config))
         for items, depth_root in ((synthetic[:num_pictures], SYNTHETIC / 'depth'), (real, REAL / 'depth')):
@@ -122,21 +124,46 @@ def render_report(out: Path, metrics: dict, num_pictures: int, elapsed: float) -
                                           ground_truth=None if gt is None else list(gt.masks),
                                           detections=predictions.get(stem) if name == 'CutS3D' else None)
                 rows.append(save_row(out, f'{name}: {item.rel_path}', pictures))
+                shown.setdefault(item.rel_path, {}).update(
+                    {'image': pictures['image'], 'depth': pictures.get('depth'),
+                     'ground truth': pictures.get('ground truth'), name: pictures['pseudo-masks'],
+                     'detector': pictures.get('predictions')})
                 print(f'demo: pictures of {name} on {item.rel_path}', flush=True)
+    comparison = {rel: {k: v for k, v in pics.items() if v is not None} for rel, pics in shown.items()}
+    rows = [save_row(out, f'comparison: {rel}', pics) for rel, pics in comparison.items()] + rows
+    save_comparison_figure(out / 'comparison.png', comparison, synthetic[:3])
     notes = (f'Synthetic scenes (same-appearance objects touching at different depths, and easier ones) and real '
              f'photos with stereo depth. Features: EfficientNet-Lite0, supervised ImageNet weights standing in for '
              f'self-supervised DINO (not downloadable here). The detector is a tiny Cascade Mask R-CNN trained '
-             f'briefly on the CutS3D pseudo-masks and evaluated on the same images: it shows the pipeline working, '
-             f'not the paper\'s numbers. Whole demo: {elapsed / 60:.1f} minutes.')
+             f'on the CutS3D pseudo-masks of these 8 images and evaluated on the same images: it shows the pipeline '
+             f'working, not the paper\'s numbers. Whole demo: {elapsed / 60:.1f} minutes.')
     return write_report(out, rows, metrics, title='cuts3d demo: CutLER vs CutS3D pseudo-masks, and a detector',
                         notes=notes, metrics_title='Class-agnostic COCO metrics (%) against the synthetic ground '
                                                    'truth')
 
 
+def save_comparison_figure(path: Path, comparison: dict, items: list) -> None:
+    """One PNG: a row per image (the first synthetic ones), a labelled column per picture kind."""
+    import numpy as np
+
+    from cuts3d.visualization.canvas import put_label, save_png
+
+    columns = ['image', 'depth', 'ground truth', *VARIANTS, 'detector']
+    figure_rows = []
+    for item in items:
+        pictures = comparison[item.rel_path]
+        cells = []
+        for column in columns:
+            cell = pictures.get(column, np.full_like(pictures['image'], 255)).copy()
+            cells.append(put_label(cell, column, (2, 2), (255, 255, 255)))
+        figure_rows.append(np.concatenate(cells, axis=1))
+    save_png(path, np.concatenate(figure_rows, axis=0))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', default='work_dirs/demo', help='output folder')
-    parser.add_argument('--iters', type=int, default=120, help='detector training iterations')
+    parser.add_argument('--iters', type=int, default=1000, help='detector training iterations')
     parser.add_argument('--num-pictures', type=int, default=4, help='synthetic images shown per variant')
     args = parser.parse_args(argv)
     out = (REPO / args.out).resolve()

@@ -11,9 +11,10 @@ install:  ## create .venv and install the whole stack (idempotent; seconds when 
 demo: install  ## the main job on the embedded sample data, with a visual report
 	$(PY) tools/demo.py
 
-# One BLAS thread per process: on 2 cores under load a threaded OpenBLAS eigensolve is up to 300x slower.
+# One BLAS / OpenMP thread per process: tests start several processes (ranks, tools), and on 2 cores an
+# oversubscribed threaded eigensolve or training step runs 30-300x slower.
 test: install  ## the test suite (CPU, tiny synthetic inputs)
-	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest $(PYTEST_ARGS)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 clean:  ## remove work directories and caches (keeps .venv)
 	rm -rf work_dirs .pytest_cache

@@ -20,10 +20,10 @@ import os
 import sys
 
 import numpy as np
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 from cuts3d.engine.checkpoint import CheckpointError
-from cuts3d.pseudo import PseudoMaskFileError, load_pseudo_masks
+from cuts3d.pseudo import PseudoMaskFileError, ToolConfigError, load_pseudo_masks, load_tool_config
 from cuts3d.pseudo.coco_writer import to_jsonable, write_coco_json
 from cuts3d.registry import FEATURE_EXTRACTORS, UnknownComponentError, build_component
 from cuts3d.u2seg import ClusteringError, MaskEmbeddingError, clustered_pseudo_masks, embed_pseudo_masks, fit_kmeans
@@ -33,7 +33,7 @@ PROG = 'cluster_pseudo_masks.py'
 
 
 class InputError(ValueError):
-    """Bad command-line input (missing config, folder or clustering settings, a mismatched embeddings file)."""
+    """Bad command-line input (a missing folder or cluster count, a mismatched embeddings file)."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -51,15 +51,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def clustering_settings(path: str, options: dict | None, num_clusters: int | None) -> dict:
     """The config's ``clustering`` dict with ``--cfg-options`` merged and ``--num-clusters`` applied."""
-    if not os.path.isfile(path):
-        raise InputError(f'config {path} does not exist')
-    cfg = Config.fromfile(path)
-    if options:
-        cfg.merge_from_dict(options)
-    settings = cfg.get('clustering')
-    if not settings or not settings.get('feature_extractor'):
-        raise InputError(f'config {path} has no clustering.feature_extractor')
-    settings = settings.to_dict()
+    settings = load_tool_config(path, options, 'clustering.feature_extractor').clustering.to_dict()
     if num_clusters is not None:
         settings['num_clusters'] = num_clusters
     if not isinstance(settings.get('num_clusters'), int):
@@ -102,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
                 'source': os.path.abspath(args.pseudo), 'centroids': os.path.abspath(centroids_path(args.out)),
                 **to_jsonable(settings)}
         clustered = clustered_pseudo_masks(data, labels, num_clusters, info)
-    except (InputError, PseudoMaskFileError, MaskEmbeddingError, ClusteringError, UnknownComponentError,
-            CheckpointError, OSError, SyntaxError, TypeError, ValueError, KeyError) as error:
+    except (InputError, ToolConfigError, PseudoMaskFileError, MaskEmbeddingError, ClusteringError,
+            UnknownComponentError, CheckpointError, OSError, SyntaxError, TypeError, ValueError, KeyError) as error:
         print(f'{PROG}: error: {type(error).__name__}: {error}', file=sys.stderr)
         return 2
     write_coco_json(args.out, clustered['info'], clustered['images'], clustered['annotations'],

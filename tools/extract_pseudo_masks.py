@@ -15,23 +15,18 @@ Exit status: 0 when the file was written (images that could not be processed are
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 from cuts3d.engine.checkpoint import CheckpointError
 from cuts3d.pseudo import (ExtractionAbortedError, ExtractionRunner, ExtractionSummary, ImageListError,
-                           init_extraction_dist, list_images, shutdown_dist)
+                           ToolConfigError, init_extraction_dist, list_images, load_extraction_config, shutdown_dist)
 from cuts3d.pseudo.distributed import LAUNCHERS
 from cuts3d.registry import UnknownComponentError
 
 PROG = 'extract_pseudo_masks.py'
 DEFAULT_DIST_TIMEOUT_S = 24 * 3600
-
-
-class InputError(ValueError):
-    """Bad command-line input (missing config or folder, a config without a generator)."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -47,22 +42,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
     return parser.parse_args(argv)
-
-
-def load_config(path: str, options: dict | None, depth_dir: str | None) -> Config:
-    """The config with ``--cfg-options`` merged and ``--depth`` applied; ``custom_imports`` are imported."""
-    if not os.path.isfile(path):
-        raise InputError(f'config {path} does not exist')
-    cfg = Config.fromfile(path)
-    if options:
-        cfg.merge_from_dict(options)
-    if not cfg.get('pseudo_mask_generator'):
-        raise InputError(f'config {path} has no pseudo_mask_generator')
-    if depth_dir is not None:
-        if not os.path.isdir(depth_dir):
-            raise InputError(f'--depth {depth_dir} is not a folder')
-        cfg.pseudo_mask_generator.depth_source = dict(type='FileDepth', root=os.path.abspath(depth_dir))
-    return cfg
 
 
 def report(summary: ExtractionSummary) -> str:
@@ -85,14 +64,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _extract(args: argparse.Namespace) -> int:
     try:
-        cfg = load_config(args.config, args.cfg_options, args.depth)
+        cfg = load_extraction_config(args.config, args.cfg_options, args.depth)
         _, items = list_images(args.images)
         options = dict(cfg.get('extraction') or {})
         timeout_s = options.pop('dist_timeout_s', DEFAULT_DIST_TIMEOUT_S)
         rank, world_size = init_extraction_dist(args.launcher, timeout_s)
         runner = ExtractionRunner(cfg.pseudo_mask_generator, items, args.out, args.work_dir, resume=args.resume,
                                   rank=rank, world_size=world_size, progress=not args.no_progress, **options)
-    except (InputError, ImageListError, UnknownComponentError, CheckpointError, OSError, SyntaxError, TypeError,
+    except (ToolConfigError, ImageListError, UnknownComponentError, CheckpointError, OSError, SyntaxError, TypeError,
             ValueError, KeyError) as error:
         print(f'{PROG}: error: {type(error).__name__}: {error}', file=sys.stderr)
         return 2

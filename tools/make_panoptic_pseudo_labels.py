@@ -21,11 +21,11 @@ import sys
 from collections import defaultdict
 
 import numpy as np
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from tqdm import tqdm
 
 from cuts3d.engine.checkpoint import CheckpointError
-from cuts3d.pseudo import PseudoMaskFileError, annotation_mask, load_pseudo_masks
+from cuts3d.pseudo import PseudoMaskFileError, ToolConfigError, annotation_mask, load_pseudo_masks, load_tool_config
 from cuts3d.pseudo.coco_writer import to_jsonable
 from cuts3d.registry import STUFF_SOURCES, UnknownComponentError, build_component
 from cuts3d.u2seg import (ClusteringError, ThingMask, panoptic_categories, panoptic_pseudo_labels, png_name,
@@ -38,7 +38,7 @@ PROG = 'make_panoptic_pseudo_labels.py'
 
 
 class InputError(ValueError):
-    """Bad command-line input (missing config or folder, a file that is not a clustered pseudo-mask json)."""
+    """Bad command-line input (a missing folder, a file that is not a clustered pseudo-mask json)."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -54,15 +54,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def panoptic_settings(path: str, options: dict | None) -> dict:
     """The config's ``panoptic`` dict with ``--cfg-options`` merged."""
-    if not os.path.isfile(path):
-        raise InputError(f'config {path} does not exist')
-    cfg = Config.fromfile(path)
-    if options:
-        cfg.merge_from_dict(options)
-    settings = cfg.get('panoptic')
-    if not settings or not settings.get('stuff_source'):
-        raise InputError(f'config {path} has no panoptic.stuff_source')
-    return settings.to_dict()
+    return load_tool_config(path, options, 'panoptic.stuff_source').panoptic.to_dict()
 
 
 def thing_class_count(data: dict) -> int:
@@ -133,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             write_panoptic_png(os.path.join(png_root, png_name(entry['file_name'])), labels.segment_map)
             annotations.append({'image_id': entry['id'], 'file_name': png_name(entry['file_name']),
                                 'segments_info': labels.segments})
-    except (InputError, PseudoMaskFileError, ImageLoadError, ClusteringError, UnknownComponentError,
-            CheckpointError, OSError, SyntaxError, TypeError, ValueError, KeyError) as error:
+    except (InputError, ToolConfigError, PseudoMaskFileError, ImageLoadError, ClusteringError,
+            UnknownComponentError, CheckpointError, OSError, SyntaxError, TypeError, ValueError, KeyError) as error:
         print(f'{PROG}: error: {type(error).__name__}: {error}', file=sys.stderr)
         return 2
     info = {'description': 'U2Seg panoptic pseudo-labels (eq. 5)', 'cuts3d_version': __version__,

@@ -23,7 +23,7 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_dataset_files, default_work_dir,
-                                      load_config, one_line, require_keys)
+                                      load_config, require_keys, runner_from_config)
 from cuts3d.engine.self_training import annotated_dataset
 from cuts3d.evaluation.class_agnostic_metric import stat_table
 
@@ -70,10 +70,7 @@ def build_runner(args: argparse.Namespace) -> Runner:
     if cfg.model.get('backbone', {}).get('init_cfg'):
         cfg.model.backbone.init_cfg = None  # every weight comes from the checkpoint
     adapt_to_machine(cfg)
-    try:
-        return Runner.from_cfg(cfg)
-    except (KeyError, TypeError, ValueError, AssertionError) as err:
-        raise RunConfigError(f'{args.config}: cannot build the runner: {one_line(err)}') from err
+    return runner_from_config(cfg, args.config)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_dataset_files, default_work_dir,
-                                      load_config, one_line, prepare_backbone_init, require_keys)
+                                      load_config, prepare_backbone_init, require_keys, runner_from_config)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -63,10 +63,7 @@ def build_runner(args: argparse.Namespace) -> Runner:
     notes = [prepare_backbone_init(cfg), adapt_to_machine(cfg)]
     if args.amp and not torch.cuda.is_available():
         raise RunConfigError('--amp needs a GPU (mmengine AmpOptimWrapper); drop --amp on CPU')
-    try:
-        runner = Runner.from_cfg(cfg)
-    except (KeyError, TypeError, ValueError, AssertionError) as err:  # unknown types, bad arguments
-        raise RunConfigError(f'{args.config}: cannot build the runner: {one_line(err)}') from err
+    runner = runner_from_config(cfg, args.config)
     for note in filter(None, notes):
         print_log(note, logger='current')
     return runner

@@ -15,23 +15,18 @@ Exit status: 0 when the page was written, 2 with a one-line reason on bad input.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
-from cuts3d.pseudo import ImageListError, list_images
+from cuts3d.pseudo import ImageListError, ToolConfigError, list_images, load_extraction_config
 from cuts3d.registry import PSEUDO_MASK_GENERATORS, UnknownComponentError, build_component
 from cuts3d.utils.image_io import ImageLoadError, load_rgb
 from cuts3d.visualization import (DetectionFileError, StageRecorder, load_detections, save_row, stage_pictures,
                                   write_report)
 
 PROG = 'visualize.py'
-
-
-class InputError(ValueError):
-    """Bad command-line input (missing config or folder, a config without a generator)."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -51,25 +46,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def load_config(path: str, options: dict | None, depth_dir: str | None) -> Config:
-    """The config with ``--cfg-options`` merged and ``--depth`` applied."""
-    if not os.path.isfile(path):
-        raise InputError(f'config {path} does not exist')
-    cfg = Config.fromfile(path)
-    if options:
-        cfg.merge_from_dict(options)
-    if not cfg.get('pseudo_mask_generator'):
-        raise InputError(f'config {path} has no pseudo_mask_generator')
-    if depth_dir is not None:
-        if not os.path.isdir(depth_dir):
-            raise InputError(f'--depth {depth_dir} is not a folder')
-        cfg.pseudo_mask_generator.depth_source = dict(type='FileDepth', root=os.path.abspath(depth_dir))
-    return cfg
-
-
 def visualize(args: argparse.Namespace) -> Path:
     """Run the generator on the first ``--num`` images, write every picture and ``index.html``; return its path."""
-    cfg = load_config(args.config, args.cfg_options, args.depth)
+    cfg = load_extraction_config(args.config, args.cfg_options, args.depth)
     _, items = list_images(args.images)
     predictions = load_detections(args.predictions) if args.predictions else {}
     ground_truth = load_detections(args.gt) if args.gt else {}
@@ -99,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         page = visualize(args)
-    except (InputError, ImageListError, ImageLoadError, DetectionFileError, UnknownComponentError, OSError,
+    except (ToolConfigError, ImageListError, ImageLoadError, DetectionFileError, UnknownComponentError, OSError,
             TypeError, ValueError) as error:
         print(f'{PROG}: error: {type(error).__name__}: {error}', file=sys.stderr)
         return 2

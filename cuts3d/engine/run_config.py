@@ -10,11 +10,13 @@ from typing import Iterable, Optional
 
 import torch
 from mmengine.config import Config
+from mmengine.runner import Runner
 
 from .self_training import annotated_dataset
 
 __all__ = ['RunConfigError', 'adapt_to_machine', 'backbone_checkpoint', 'check_dataset_files',
-           'dataset_files', 'default_work_dir', 'load_config', 'one_line', 'prepare_backbone_init', 'require_keys']
+           'dataset_files', 'default_work_dir', 'load_config', 'one_line', 'prepare_backbone_init', 'require_keys',
+           'runner_from_config']
 
 
 class RunConfigError(ValueError):
@@ -38,6 +40,14 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     except (SyntaxError, KeyError, TypeError, ValueError, ImportError, OSError, AttributeError) as err:
         raise RunConfigError(f'{path}: {one_line(err)}') from err
     return cfg
+
+
+def runner_from_config(cfg: Config, config_path: str) -> Runner:
+    """``Runner.from_cfg``; the errors of unknown types and bad arguments become one-line :class:`RunConfigError`."""
+    try:
+        return Runner.from_cfg(cfg)
+    except (KeyError, TypeError, ValueError, AssertionError) as err:
+        raise RunConfigError(f'{config_path}: cannot build the runner: {one_line(err)}') from err
 
 
 def require_keys(cfg: Config, keys: Iterable[str], purpose: str) -> None:

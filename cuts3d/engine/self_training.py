@@ -22,6 +22,9 @@ import numpy as np
 from mmengine.config import Config, ConfigDict
 from pycocotools import mask as mask_utils
 
+from ..models.roi_heads import DropLossCascadeRoIHead
+from ..registry import MODELS
+
 SELF_TRAINING_DEFAULTS: Dict[str, Any] = dict(
     max_dets=30, score_thrs=(0.7, 0.65), merge_iou_thr=0.5, lr=0.005, max_iters=80000, warmup_iters=1000,
     use_drop_loss=False, copy_paste_scale=(0.5, 1.0))
@@ -187,6 +190,13 @@ def prediction_config(cfg: Config, ann_file: str, out_file: str, checkpoint: str
     return out
 
 
+def _has_drop_loss(roi_head: dict) -> bool:
+    """Whether the RoI head config builds a DropLoss head (``DropLossCascadeRoIHead`` or a subclass of it)."""
+    head_type = roi_head.get('type')
+    head_class = MODELS.get(head_type) if isinstance(head_type, str) else head_type
+    return isinstance(head_class, type) and issubclass(head_class, DropLossCascadeRoIHead)
+
+
 def training_config(cfg: Config, ann_file: str, checkpoint: str, work_dir: str) -> Config:
     """The round's training config: new annotations, start from ``checkpoint``, the self-training schedule."""
     settings = self_training_settings(cfg)
@@ -197,7 +207,7 @@ def training_config(cfg: Config, ann_file: str, checkpoint: str, work_dir: str) 
         raise ValueError(f'self-training sets the copy-paste scale, but the training pipeline has none of '
                          f'{COPY_PASTE_TYPES}')
     roi_head = out.model.get('roi_head', {})
-    if str(roi_head.get('type', '')).split('.')[-1] == 'DropLossCascadeRoIHead':
+    if _has_drop_loss(roi_head):
         roi_head['use_drop_loss'] = settings['use_drop_loss']
     if out.model.get('backbone', {}).get('init_cfg'):
         out.model.backbone.init_cfg = None  # every weight comes from the previous checkpoint

@@ -103,6 +103,13 @@ def test_training_config_applies_cutler_self_training_recipe(tiny_cfg):
     assert cfg.model.roi_head.use_drop_loss is True and cfg.optim_wrapper.optimizer.lr == 0.01
 
 
+def test_self_training_switches_drop_loss_off_in_subclassed_heads_too():
+    cfg = Config.fromfile('configs/demo/cuvler_soft_target_tiny.py')
+    assert cfg.model.roi_head.type == 'SoftTargetCascadeRoIHead'
+    out = training_config(cfg, '/abs/round_1.json', 'prev.pth', 'wd/round_1')
+    assert out.model.roi_head.use_drop_loss is False
+
+
 def test_prediction_config_predicts_30_detections_on_the_training_images(tiny_cfg):
     out = prediction_config(tiny_cfg, '/abs/prev.json', '/abs/new.json', 'prev.pth', 0.7, 'wd')
     dataset = out.test_dataloader.dataset

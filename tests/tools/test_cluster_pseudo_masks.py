@@ -1,6 +1,5 @@
 """tools/cluster_pseudo_masks.py: a valid C-class json with same-coloured masks in one cluster, centroids,
 embedding cache, mmdet loading, exit codes."""
-import importlib.util
 import json
 import os
 import textwrap
@@ -8,12 +7,12 @@ import textwrap
 import numpy as np
 import pytest
 from PIL import Image
+from tool_modules import load_tool
 
 from cuts3d.datasets import PseudoMaskDataset
 from cuts3d.pseudo.rle import encode_mask, encode_spatial_confidence
 from cuts3d.u2seg import cluster_class_names
 
-TOOL = os.path.join(os.path.dirname(__file__), '..', '..', 'tools', 'cluster_pseudo_masks.py')
 COLOURS = {'red': (230, 30, 30), 'blue': (30, 60, 230)}
 # Per image: (colour, top, left, bottom, right) on a 64 x 96 grey image.
 SCENES = [[('red', 4, 4, 28, 30), ('blue', 30, 50, 60, 90)],
@@ -21,14 +20,7 @@ SCENES = [[('red', 4, 4, 28, 30), ('blue', 30, 50, 60, 90)],
           [('red', 10, 60, 40, 92), ('blue', 36, 4, 60, 36)]]
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('cluster_pseudo_masks', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = load_tool()
+tool = load_tool('cluster_pseudo_masks')
 
 
 @pytest.fixture

@@ -1,24 +1,14 @@
 """tools/eval_pseudo_masks.py: table, metrics json, exit codes."""
-import importlib.util
 import json
 import os
 
 import numpy as np
 import pytest
+from tool_modules import load_tool
 
 from cuts3d.pseudo.rle import encode_mask
 
-TOOL = os.path.join(os.path.dirname(__file__), '..', '..', 'tools', 'eval_pseudo_masks.py')
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location('eval_pseudo_masks', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = load_tool()
+tool = load_tool('eval_pseudo_masks')
 
 
 @pytest.fixture

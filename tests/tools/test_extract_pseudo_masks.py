@@ -1,5 +1,4 @@
 """tools/extract_pseudo_masks.py in-process: config handling, --depth, custom_imports and exit codes."""
-import importlib.util
 import json
 import os
 import textwrap
@@ -7,21 +6,14 @@ import textwrap
 import numpy as np
 import pytest
 from PIL import Image
+from tool_modules import load_tool
 
 ROOT = os.path.join(os.path.dirname(__file__), '..', '..')
 CUTLER = os.path.join(ROOT, 'configs', 'demo', 'extract_cutler_tiny.py')
 CUTS3D = os.path.join(ROOT, 'configs', 'demo', 'extract_cuts3d_tiny.py')
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('extract_pseudo_masks', os.path.join(ROOT, 'tools',
-                                                                                     'extract_pseudo_masks.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = load_tool()
+tool = load_tool('extract_pseudo_masks')
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """tools/extract_pseudo_masks.py killed with SIGKILL mid-run, then --resume: the same file as an uninterrupted run."""
-import importlib.util
 import json
 import os
 import signal
@@ -8,36 +7,16 @@ import sys
 import textwrap
 import time
 
-import numpy as np
-from PIL import Image
+from tool_modules import load_tool, write_square_images
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 TOOL = os.path.join(ROOT, 'tools', 'extract_pseudo_masks.py')
 CUTLER = os.path.join(ROOT, 'configs', 'demo', 'extract_cutler_tiny.py')
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('extract_pseudo_masks', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def write_images(folder, count):
-    rng = np.random.default_rng(1)
-    folder.mkdir(parents=True)
-    for i in range(count):
-        image = np.zeros((64, 72, 3), np.uint8)
-        image[:] = (40, 140, 50)
-        y, x = rng.integers(4, 36, 2)
-        image[y:y + 24, x:x + 24] = (220, 40, 30)
-        Image.fromarray(image).save(folder / f'{i:03d}.png')
-    (folder / 'broken.png').write_bytes(b'\x89PNG broken')
-
-
 def test_killed_run_resumes_to_the_same_file(tmp_path, monkeypatch):
     images = tmp_path / 'imgs'
-    write_images(images, 8)
+    write_square_images(images, 8)
     plugin = tmp_path / 'plugins' / 'slow_depth_for_test.py'
     plugin.parent.mkdir()
     plugin.write_text(textwrap.dedent("""
@@ -60,7 +39,8 @@ def test_killed_run_resumes_to_the_same_file(tmp_path, monkeypatch):
         """))
     monkeypatch.syspath_prepend(str(plugin.parent))
     reference = tmp_path / 'reference.json'
-    assert load_tool().main([str(config), '--images', str(images), '--out', str(reference), '--no-progress']) == 0
+    assert load_tool('extract_pseudo_masks').main([str(config), '--images', str(images), '--out', str(reference),
+                                                   '--no-progress']) == 0
 
     out = tmp_path / 'out.json'
     command = [sys.executable, TOOL, str(config), '--images', str(images), '--out', str(out), '--no-progress']

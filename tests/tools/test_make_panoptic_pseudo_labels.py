@@ -1,6 +1,5 @@
 """tools/make_panoptic_pseudo_labels.py: COCO panoptic json + PNGs whose segments agree, stuff fitted and saved,
 exit codes."""
-import importlib.util
 import json
 import os
 import textwrap
@@ -8,21 +7,14 @@ import textwrap
 import numpy as np
 import pytest
 from PIL import Image
+from tool_modules import load_tool
 
 from cuts3d.pseudo.rle import encode_mask
 
-TOOL = os.path.join(os.path.dirname(__file__), '..', '..', 'tools', 'make_panoptic_pseudo_labels.py')
 SKY, GRASS, RED = (120, 170, 240), (40, 160, 40), (230, 30, 30)
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('make_panoptic_pseudo_labels', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = load_tool()
+tool = load_tool('make_panoptic_pseudo_labels')
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ import json
 
 import pytest
 from mmengine.runner.checkpoint import _load_checkpoint
-from tiny_pseudo_mask_data import data_options, load_tool, write_tiny_dataset
+from tiny_pseudo_mask_data import data_options, write_tiny_dataset
+from tool_modules import load_tool
 
 CONFIG = 'configs/demo/cuts3d_cad_tiny.py'
 
@@ -12,7 +13,8 @@ CONFIG = 'configs/demo/cuts3d_cad_tiny.py'
 def trained(tmp_path_factory):
     root = write_tiny_dataset(tmp_path_factory.mktemp('data'), num_images=2)
     work_dir = tmp_path_factory.mktemp('work')
-    schedule = ['train_cfg.max_iters=2', 'train_cfg.val_interval=100', 'param_scheduler.1.end=2']
+    # Seeded: an unseeded 2-iteration model sometimes predicts only empty masks, which self-training drops.
+    schedule = ['train_cfg.max_iters=2', 'train_cfg.val_interval=100', 'param_scheduler.1.end=2', 'randomness.seed=0']
     assert load_tool('train').main([CONFIG, '--work-dir', str(work_dir), '--cfg-options', *data_options(root),
                                     *schedule]) == 0
     return root, work_dir
@@ -22,7 +24,7 @@ def test_one_round_predicts_merges_and_retrains(trained):
     root, work_dir = trained
     # A 2-iteration model scores low: a threshold of 0 keeps its 30 detections per image.
     options = [*data_options(root), 'self_training.max_iters=1', 'self_training.warmup_iters=0',
-               'self_training.score_thrs=(0.0,)']
+               'self_training.score_thrs=(0.0,)', 'randomness.seed=0']
     assert load_tool('self_train').main([CONFIG, '--rounds', '1', '--work-dir', str(work_dir),
                                          '--cfg-options', *options]) == 0
     summary = json.loads((work_dir / 'self_training.json').read_text())

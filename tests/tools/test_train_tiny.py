@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 from mmengine.runner.checkpoint import _load_checkpoint
-from tiny_pseudo_mask_data import data_options, load_tool, write_tiny_dataset
+from tiny_pseudo_mask_data import data_options, write_tiny_dataset
+from tool_modules import load_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = 'configs/demo/cuts3d_cad_tiny.py'

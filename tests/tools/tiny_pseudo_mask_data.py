@@ -1,8 +1,7 @@
 """A tiny pseudo-mask dataset for the training-tool tests (synthetic scenes, ground truth, pseudo-masks with
-Spatial Confidence derived from it), and in-process access to the tools."""
+Spatial Confidence derived from it)."""
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from cuts3d.engine.training_benchmark import write_benchmark_data
@@ -20,12 +19,3 @@ def data_options(root: Path) -> list[str]:
     return [f'train_dataloader.dataset.dataset.data_root={root_str}', f'val_dataloader.dataset.data_root={root_str}',
             f'test_dataloader.dataset.data_root={root_str}', f'val_evaluator.ann_file={root}/annotations.json',
             f'test_evaluator.ann_file={root}/annotations.json']
-
-
-def load_tool(name: str):
-    """Import ``tools/<name>.py`` (not a package) as a module, to call its ``main(argv)`` in-process."""
-    path = Path(__file__).resolve().parents[2] / 'tools' / f'{name}.py'
-    spec = importlib.util.spec_from_file_location(f'cuts3d_tool_{name}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

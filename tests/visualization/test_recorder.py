@@ -2,32 +2,14 @@
 and leaves the generator's output unchanged."""
 import numpy as np
 import pytest
+from colour_maskcut import SIZE, colour_maskcut_generator
 
 from cuts3d.datasets.synthetic import generate_scene
-from cuts3d.registry import PSEUDO_MASK_GENERATORS, build_component
 from cuts3d.visualization import StageRecorder
 
-SIZE = 96
 
-
-class SceneDepth:
-    """Depth source that returns the synthetic scene's ground-truth depth."""
-
-    def __init__(self, depth):
-        self.depth = depth
-
-    def __call__(self, image, meta):
-        return self.depth
-
-
-def cuts3d_generator(depth, modifiers=({'type': 'SpatialImportance'},)):
-    return build_component(dict(
-        type='MaskCutGenerator',
-        feature_extractor=dict(type='PatchColorFeatures', patch_size=8, input_size=(SIZE, SIZE)),
-        depth_source=SceneDepth(depth),
-        cutter=dict(type='NCutCutter', affinity_modifiers=list(modifiers)),
-        partitioner=dict(type='LocalCut'), confidence=dict(type='SpatialConfidence'),
-        refiner=dict(type='Identity'), num_cuts=3, stop_on_rest=True), PSEUDO_MASK_GENERATORS)
+def cuts3d_generator(depth, spatial_importance=True):
+    return colour_maskcut_generator(depth, spatial_importance, num_cuts=3, stop_on_rest=True)
 
 
 @pytest.fixture(scope='module')
@@ -36,8 +18,8 @@ def scene():
 
 
 def test_the_result_is_the_untapped_generators(scene):
-    plain = cuts3d_generator(scene.depth, modifiers=())(scene.image, {})
-    record = StageRecorder(cuts3d_generator(scene.depth, modifiers=())).run(scene.image, {})
+    plain = cuts3d_generator(scene.depth, spatial_importance=False)(scene.image, {})
+    record = StageRecorder(cuts3d_generator(scene.depth, spatial_importance=False)).run(scene.image, {})
     assert len(record.instances) == len(plain) >= 1
     for tapped, untapped in zip(record.instances, plain):
         np.testing.assert_array_equal(tapped.mask, untapped.mask)
@@ -59,7 +41,7 @@ def test_records_every_stage(scene):
 
 
 def test_each_run_starts_a_fresh_record(scene):
-    recorder = StageRecorder(cuts3d_generator(scene.depth, modifiers=()))
+    recorder = StageRecorder(cuts3d_generator(scene.depth, spatial_importance=False))
     first = recorder.run(scene.image, {})
     second = recorder.run(scene.image, {})
     assert first is not second and len(first.cuts) == len(second.cuts)

@@ -1,32 +1,10 @@
 """stage_pictures: every stage of a recorded run becomes a picture, for CutS3D and for CutLER (no depth)."""
 import numpy as np
 import pytest
+from colour_maskcut import SIZE, colour_maskcut_generator
 
 from cuts3d.datasets.synthetic import generate_scene
-from cuts3d.registry import PSEUDO_MASK_GENERATORS, build_component
 from cuts3d.visualization import Detections, StageRecorder, display_size, stage_pictures
-
-SIZE = 96
-
-
-class SceneDepth:
-    def __init__(self, depth):
-        self.depth = depth
-
-    def __call__(self, image, meta):
-        return self.depth
-
-
-def _generator(depth=None):
-    with_depth = depth is not None
-    return build_component(dict(
-        type='MaskCutGenerator',
-        feature_extractor=dict(type='PatchColorFeatures', patch_size=8, input_size=(SIZE, SIZE)),
-        depth_source=SceneDepth(depth) if with_depth else None,
-        cutter=dict(type='NCutCutter', affinity_modifiers=[dict(type='SpatialImportance')] if with_depth else []),
-        partitioner=dict(type='LocalCut' if with_depth else 'ConnectedComponent2D'),
-        confidence=dict(type='SpatialConfidence' if with_depth else 'ConstantConfidence'),
-        refiner=dict(type='Identity'), num_cuts=2), PSEUDO_MASK_GENERATORS)
 
 
 @pytest.fixture(scope='module')
@@ -42,7 +20,7 @@ def _check_all(pictures, size):
 
 
 def test_cuts3d_stages(scene):
-    record = StageRecorder(_generator(scene.depth)).run(scene.image, {})
+    record = StageRecorder(colour_maskcut_generator(scene.depth)).run(scene.image, {})
     boxes = np.array([[10, 10, 50, 50]], float)
     pictures = stage_pictures(scene.image, record, 'LocalCut', ground_truth=scene.masks,
                               detections=Detections(boxes, np.array([0.9]), np.array(scene.masks[:1])),
@@ -55,7 +33,7 @@ def test_cuts3d_stages(scene):
 
 
 def test_cutler_stages_have_no_depth_pictures(scene):
-    record = StageRecorder(_generator()).run(scene.image, {})
+    record = StageRecorder(colour_maskcut_generator()).run(scene.image, {})
     pictures = stage_pictures(scene.image, record, 'ConnectedComponent2D')
     assert 'cut 0: ConnectedComponent2D' in pictures and 'pseudo-masks' in pictures
     assert not any('depth' in c or 'point cloud' in c or 'importance' in c for c in pictures)

@@ -1,4 +1,5 @@
 """Mask heads of the class-agnostic detector."""
+from .soft_target_mask_head import SoftTargetMaskHead
 from .spatial_confidence_mask_head import SpatialConfidenceMaskHead
 
-__all__ = ['SpatialConfidenceMaskHead']
+__all__ = ['SoftTargetMaskHead', 'SpatialConfidenceMaskHead']

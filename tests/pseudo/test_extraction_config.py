@@ -1,0 +1,42 @@
+"""load_tool_config / load_extraction_config: --cfg-options merged, the required key checked, --depth applied."""
+import os
+import textwrap
+
+import pytest
+
+from cuts3d.pseudo import ToolConfigError, load_extraction_config, load_tool_config
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / 'config.py'
+    path.write_text(textwrap.dedent("""
+        pseudo_mask_generator = dict(type='MaskCutGenerator', num_cuts=3, depth_source=None)
+        clustering = dict(num_clusters=2)
+        """))
+    return str(path)
+
+
+def test_options_are_merged_and_the_required_key_is_checked(config):
+    cfg = load_tool_config(config, {'clustering.feature_extractor': {'type': 'PatchColorFeatures'}},
+                           'clustering.feature_extractor')
+    assert cfg.clustering.num_clusters == 2 and cfg.clustering.feature_extractor.type == 'PatchColorFeatures'
+    with pytest.raises(ToolConfigError, match=r'^config .*config\.py has no clustering\.feature_extractor$'):
+        load_tool_config(config, None, 'clustering.feature_extractor')
+    with pytest.raises(ToolConfigError, match=r'^config .*config\.py has no panoptic\.stuff_source$'):
+        load_tool_config(config, None, 'panoptic.stuff_source')
+
+
+def test_a_missing_file_is_named(tmp_path):
+    missing = str(tmp_path / 'none.py')
+    with pytest.raises(ToolConfigError, match=f'^config {missing} does not exist$'):
+        load_extraction_config(missing, None, None)
+
+
+def test_depth_dir_becomes_file_depth(config, tmp_path):
+    cfg = load_extraction_config(config, {'pseudo_mask_generator.num_cuts': 1}, str(tmp_path))
+    assert cfg.pseudo_mask_generator.num_cuts == 1
+    assert cfg.pseudo_mask_generator.depth_source == {'type': 'FileDepth', 'root': os.path.abspath(tmp_path)}
+    assert load_extraction_config(config, None, None).pseudo_mask_generator.depth_source is None
+    with pytest.raises(ToolConfigError, match='is not a folder'):
+        load_extraction_config(config, None, str(tmp_path / 'no_such_dir'))

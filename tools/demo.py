@@ -74,7 +74,7 @@ def train_and_evaluate(out: Path, iters: int) -> dict[str, float]:
              f'{train}.data_root=', f'{train}.ann_file={pseudo}', f'{train}.data_prefix.img={SYNTHETIC}/images/',
              f'{val}.data_root=', f'{val}.ann_file={gt}', f'{val}.data_prefix.img={SYNTHETIC}/images/',
              f'val_evaluator.ann_file={gt}', f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
-             f'default_hooks.checkpoint.interval={iters}')
+             f'default_hooks.checkpoint.interval={iters}', 'randomness.seed=0')
     step('evaluate the detector (class-agnostic COCO AP on the synthetic ground truth)')
     run_tool('tools/test.py', DETECTOR_CONFIG, str(work / f'iter_{iters}.pth'), '--gt', str(gt),
              '--images', str(SYNTHETIC / 'images'), '--work-dir', str(work), '--out', str(work / 'metrics.json'), '--predictions', str(work / 'predictions.pkl'))

@@ -7,22 +7,11 @@ from mmdet.models.task_modules.assigners import AssignResult
 from mmdet.models.task_modules.samplers import SamplingResult
 from mmdet.structures.mask import BitmapMasks
 from mmengine.config import ConfigDict
-from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
-
-from cuts3d.registry import MODELS
 
 SIZE = 64
 GT = torch.tensor([[8., 8., 30., 30.], [34., 34., 60., 60.]])
 TRAIN_CFG = ConfigDict(mask_size=28)
-
-
-def _head(type_, loss_mask):
-    init_default_scope('cuts3d')
-    head = MODELS.build(dict(type=type_, num_convs=1, in_channels=4, conv_out_channels=4, num_classes=1,
-                             class_agnostic=True, loss_mask=loss_mask))
-    head.init_weights()
-    return head
 
 
 def _sampling_result(gt_inds):
@@ -50,10 +39,8 @@ def _mask_preds(num):
 
 
 @pytest.fixture(scope='module')
-def heads():
-    plain = _head('FCNMaskHead', dict(type='CrossEntropyLoss', use_mask=True, loss_weight=1.0))
-    soft = _head('SoftTargetMaskHead', dict(type='SpatialConfidenceMaskLoss', loss_weight=1.0))
-    return plain, soft
+def heads(mmdet_mask_head, build_mask_head):
+    return mmdet_mask_head, build_mask_head('SoftTargetMaskHead')
 
 
 def test_each_roi_is_weighted_by_its_ground_truth_score_by_hand(heads):
@@ -79,11 +66,8 @@ def test_ground_truth_without_scores_is_rejected(heads):
         soft.loss_and_target(_mask_preds(1), [_sampling_result([0])], [_gt()], TRAIN_CFG)
 
 
-def test_no_positive_rois_gives_zero_loss(heads):
+def test_no_positive_rois_gives_zero_loss(heads, no_positive_sampling_result):
     _, soft = heads
-    empty = SamplingResult(pos_inds=torch.tensor([], dtype=torch.long), neg_inds=torch.tensor([0]), priors=GT[:1],
-                           gt_bboxes=GT, assign_result=AssignResult(2, torch.tensor([0]), torch.tensor([0.0]),
-                                                                    torch.tensor([-1])),
-                           gt_flags=torch.zeros(1, dtype=torch.uint8))
+    empty = no_positive_sampling_result(GT)
     loss = soft.loss_and_target(torch.zeros(0, 1, 28, 28), [empty], [_gt([0.5, 0.5])], TRAIN_CFG)
     assert loss['loss_mask']['loss_mask'].item() == 0.0

@@ -6,23 +6,13 @@ from mmdet.models.task_modules.assigners import AssignResult
 from mmdet.models.task_modules.samplers import SamplingResult
 from mmdet.structures.mask import BitmapMasks
 from mmengine.config import ConfigDict
-from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 
 from cuts3d.datasets import SpatialConfidenceMasks
-from cuts3d.registry import MODELS
 
 SIZE = 64
 BOX = torch.tensor([[16., 16., 48., 48.]])
 TRAIN_CFG = ConfigDict(mask_size=28)
-
-
-def _head(type_, loss_mask):
-    init_default_scope('cuts3d')
-    head = MODELS.build(dict(type=type_, num_convs=1, in_channels=4, conv_out_channels=4, num_classes=1,
-                             class_agnostic=True, loss_mask=loss_mask))
-    head.init_weights()
-    return head
 
 
 def _sampling_result():
@@ -52,10 +42,8 @@ def _loss(head, masks):
 
 
 @pytest.fixture(scope='module')
-def heads():
-    plain = _head('FCNMaskHead', dict(type='CrossEntropyLoss', use_mask=True, loss_weight=1.0))
-    sc = _head('SpatialConfidenceMaskHead', dict(type='SpatialConfidenceMaskLoss', loss_weight=1.0))
-    return plain, sc
+def heads(mmdet_mask_head, build_mask_head):
+    return mmdet_mask_head, build_mask_head('SpatialConfidenceMaskHead')
 
 
 def test_masks_without_confidence_give_mmdet_mask_loss(heads):
@@ -74,12 +62,9 @@ def test_half_confidence_over_the_roi_halves_the_loss(heads):
     assert torch.allclose(_loss(sc, _masks(sc_level=1)), 0.5 * _loss(plain, _masks()), atol=1e-6)
 
 
-def test_no_positive_rois_gives_zero_loss(heads):
+def test_no_positive_rois_gives_zero_loss(heads, no_positive_sampling_result):
     _, sc = heads
     gt = InstanceData(bboxes=BOX, labels=torch.zeros(1, dtype=torch.long), masks=_masks(sc_level=1))
-    empty = SamplingResult(pos_inds=torch.tensor([], dtype=torch.long), neg_inds=torch.tensor([0]), priors=BOX,
-                           gt_bboxes=BOX, assign_result=AssignResult(1, torch.tensor([0]), torch.tensor([0.0]),
-                                                                     torch.tensor([-1])),
-                           gt_flags=torch.zeros(1, dtype=torch.uint8))
+    empty = no_positive_sampling_result(BOX)
     loss = sc.loss_and_target(torch.zeros(0, 1, 28, 28), [empty], [gt], TRAIN_CFG)['loss_mask']['loss_mask']
     assert loss.item() == 0.0

@@ -18,9 +18,11 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from mmdet.models.losses.utils import weight_reduce_loss
-from torch import Tensor, nn
+from torch import Tensor
 
 from cuts3d.registry import MODELS
+
+from .reduced_loss import ReducedLoss
 
 
 def soft_target_cross_entropy(cls_score: Tensor, labels: Tensor, scores: Tensor, weight: Tensor | None = None,
@@ -44,7 +46,7 @@ def soft_target_cross_entropy(cls_score: Tensor, labels: Tensor, scores: Tensor,
 
 
 @MODELS.register_module()
-class SoftTargetLoss(nn.Module):
+class SoftTargetLoss(ReducedLoss):
     """Classification loss with CuVLER's soft targets ``[score, 1 - score]`` (see the module docstring).
 
     Called like mmdet's ``CrossEntropyLoss`` by a bbox head, ``loss(cls_score, labels, label_weights,
@@ -59,13 +61,6 @@ class SoftTargetLoss(nn.Module):
         ValueError: ``scores`` missing or not one per RoI, a foreground score outside [0, 1], or an unknown
             reduction.
     """
-
-    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean') -> None:
-        super().__init__()
-        if reduction not in ('mean', 'sum', 'none'):
-            raise ValueError(f"reduction must be 'mean', 'sum' or 'none'; got {reduction!r}")
-        self.loss_weight = loss_weight
-        self.reduction = reduction
 
     def forward(self, cls_score: Tensor, labels: Tensor, weight: Tensor | None = None,
                 avg_factor: float | None = None, reduction_override: str | None = None,

@@ -8,11 +8,13 @@ import torch.nn.functional as F
 from mmcv.ops import roi_align
 from mmdet.models.losses.utils import weight_reduce_loss
 from mmdet.structures.mask import BitmapMasks
-from torch import Tensor, nn
+from torch import Tensor
 from torch.nn.modules.utils import _pair
 
 from cuts3d.datasets.spatial_confidence_masks import SpatialConfidenceMasks
 from cuts3d.registry import MODELS
+
+from .reduced_loss import ReducedLoss
 
 
 def spatial_confidence_target(pos_proposals_list: Sequence[Tensor], pos_assigned_gt_inds_list: Sequence[Tensor],
@@ -68,7 +70,7 @@ def spatial_confidence_bce(mask_pred: Tensor, mask_targets: Tensor, labels: Tens
 
 
 @MODELS.register_module()
-class SpatialConfidenceMaskLoss(nn.Module):
+class SpatialConfidenceMaskLoss(ReducedLoss):
     """Mask loss weighted per pixel by Spatial Confidence (CutS3D eq. (6)); a drop-in for mmdet's mask loss.
 
     Called like ``CrossEntropyLoss(use_mask=True)`` by a mask head, ``loss(mask_preds, mask_targets, labels)``,
@@ -81,13 +83,6 @@ class SpatialConfidenceMaskLoss(nn.Module):
     Raises:
         ValueError: targets or weights whose shape does not match the predictions, or an unknown reduction.
     """
-
-    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean') -> None:
-        super().__init__()
-        if reduction not in ('mean', 'sum', 'none'):
-            raise ValueError(f"reduction must be 'mean', 'sum' or 'none'; got {reduction!r}")
-        self.loss_weight = loss_weight
-        self.reduction = reduction
 
     def forward(self, mask_pred: Tensor, mask_targets: Tensor, labels: Tensor, sc_weights: Tensor | None = None,
                 avg_factor: float | None = None, reduction_override: str | None = None) -> Tensor:

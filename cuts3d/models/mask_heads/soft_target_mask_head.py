@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import List
 
 import torch
-from mmdet.models.roi_heads.mask_heads import FCNMaskHead
 from mmdet.models.task_modules.samplers import SamplingResult
 from mmdet.utils import InstanceList
 from mmengine.config import ConfigDict
@@ -21,10 +20,11 @@ from torch import Tensor
 from cuts3d.registry import MODELS
 
 from ..losses import ground_truth_scores, positive_roi_scores
+from .weighted_mask_head import WeightedMaskHead
 
 
 @MODELS.register_module()
-class SoftTargetMaskHead(FCNMaskHead):
+class SoftTargetMaskHead(WeightedMaskHead):
     """``FCNMaskHead`` whose mask loss of each RoI is weighted by its ground truth's score (CuVLER).
 
     Needs ``gt_instances.scores`` (``PackPseudoMaskInputs``); scores of 1 give mmdet's mask BCE.
@@ -35,19 +35,8 @@ class SoftTargetMaskHead(FCNMaskHead):
         **kwargs: :class:`FCNMaskHead` arguments.
     """
 
-    def __init__(self, loss_mask: dict = dict(type='SpatialConfidenceMaskLoss', loss_weight=1.0), **kwargs) -> None:
-        super().__init__(loss_mask=loss_mask, **kwargs)
-
-    def loss_and_target(self, mask_preds: Tensor, sampling_results: List[SamplingResult],
-                        batch_gt_instances: InstanceList, rcnn_train_cfg: ConfigDict) -> dict:
-        """Mask targets of the positive RoIs and their score-weighted BCE."""
-        mask_targets = self.get_targets(sampling_results=sampling_results, batch_gt_instances=batch_gt_instances,
-                                        rcnn_train_cfg=rcnn_train_cfg)
-        if mask_preds.size(0) == 0:
-            return dict(loss_mask=dict(loss_mask=mask_preds.sum()), mask_targets=mask_targets)
+    def roi_loss_weights(self, sampling_results: List[SamplingResult], batch_gt_instances: InstanceList,
+                         rcnn_train_cfg: ConfigDict) -> Tensor:
+        """The score of each positive RoI's ground truth, one weight per RoI."""
         scores = positive_roi_scores(sampling_results, [ground_truth_scores(gt) for gt in batch_gt_instances])
-        labels = torch.cat([res.pos_gt_labels for res in sampling_results])
-        if self.class_agnostic:
-            labels = torch.zeros_like(labels)
-        loss_mask = self.loss_mask(mask_preds, mask_targets, labels, sc_weights=torch.cat(scores))
-        return dict(loss_mask=dict(loss_mask=loss_mask), mask_targets=mask_targets)
+        return torch.cat(scores)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import List
 
-import torch
-from mmdet.models.roi_heads.mask_heads import FCNMaskHead
 from mmdet.models.task_modules.samplers import SamplingResult
 from mmdet.utils import InstanceList
 from mmengine.config import ConfigDict
@@ -20,10 +18,11 @@ from torch import Tensor
 from cuts3d.registry import MODELS
 
 from ..losses import spatial_confidence_target
+from .weighted_mask_head import WeightedMaskHead
 
 
 @MODELS.register_module()
-class SpatialConfidenceMaskHead(FCNMaskHead):
+class SpatialConfidenceMaskHead(WeightedMaskHead):
     """``FCNMaskHead`` whose mask loss is weighted per pixel by Spatial Confidence (CutS3D eq. 6).
 
     Args:
@@ -32,21 +31,9 @@ class SpatialConfidenceMaskHead(FCNMaskHead):
         **kwargs: :class:`FCNMaskHead` arguments.
     """
 
-    def __init__(self, loss_mask: dict = dict(type='SpatialConfidenceMaskLoss', loss_weight=1.0), **kwargs) -> None:
-        super().__init__(loss_mask=loss_mask, **kwargs)
-
-    def loss_and_target(self, mask_preds: Tensor, sampling_results: List[SamplingResult],
-                        batch_gt_instances: InstanceList, rcnn_train_cfg: ConfigDict) -> dict:
-        """Mask targets and SC weights of the positive RoIs, and the eq. (6) loss."""
-        mask_targets = self.get_targets(sampling_results=sampling_results, batch_gt_instances=batch_gt_instances,
-                                        rcnn_train_cfg=rcnn_train_cfg)
-        if mask_preds.size(0) == 0:
-            return dict(loss_mask=dict(loss_mask=mask_preds.sum()), mask_targets=mask_targets)
-        sc_weights = spatial_confidence_target([res.pos_priors for res in sampling_results],
-                                               [res.pos_assigned_gt_inds for res in sampling_results],
-                                               [gt.masks for gt in batch_gt_instances], rcnn_train_cfg)
-        labels = torch.cat([res.pos_gt_labels for res in sampling_results])
-        if self.class_agnostic:
-            labels = torch.zeros_like(labels)
-        loss_mask = self.loss_mask(mask_preds, mask_targets, labels, sc_weights=sc_weights)
-        return dict(loss_mask=dict(loss_mask=loss_mask), mask_targets=mask_targets)
+    def roi_loss_weights(self, sampling_results: List[SamplingResult], batch_gt_instances: InstanceList,
+                         rcnn_train_cfg: ConfigDict) -> Tensor:
+        """The eq. (6) weights of the positive RoIs: each mask target's SC, cropped like the target."""
+        return spatial_confidence_target([res.pos_priors for res in sampling_results],
+                                         [res.pos_assigned_gt_inds for res in sampling_results],
+                                         [gt.masks for gt in batch_gt_instances], rcnn_train_cfg)

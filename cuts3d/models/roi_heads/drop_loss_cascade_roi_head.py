@@ -84,11 +84,18 @@ class DropLossCascadeRoIHead(CascadeRoIHead):
         finally:
             self._batch_gt_boxes = None
 
+    def roi_scores(self, sampling_results: List[SamplingResult]) -> Optional[Tensor]:
+        """Hook for soft targets: each sampled RoI's score in mmdet's target order, which scales the RoI's box
+        regression weight and goes to the classification loss as ``scores=``; None (here) keeps the hard targets."""
+        return None
+
     def bbox_loss(self, stage: int, x: Tuple[Tensor], sampling_results: List[SamplingResult]) -> dict:
-        """The stage's box forward and losses, with DropLoss weights on the classification term."""
-        if not self.use_drop_loss:
+        """The stage's box forward and losses, with DropLoss weights on the classification term and the
+        :meth:`roi_scores` (if any) on the box and classification terms."""
+        scores = self.roi_scores(sampling_results)
+        if scores is None and not self.use_drop_loss:
             return super().bbox_loss(stage, x, sampling_results)
-        if self._batch_gt_boxes is None:
+        if self.use_drop_loss and self._batch_gt_boxes is None:
             raise RuntimeError('DropLossCascadeRoIHead.bbox_loss is called from loss(), which provides the GT boxes')
         bbox_head = self.bbox_head[stage]
         rois = bbox2roi([res.priors for res in sampling_results])
@@ -96,21 +103,30 @@ class DropLossCascadeRoIHead(CascadeRoIHead):
         results.update(rois=rois)
         targets = bbox_head.get_targets(sampling_results, self.train_cfg[stage], concat=True)
         labels, label_weights, bbox_targets, bbox_weights = targets
-
-        with torch.no_grad():
-            pred_boxes = get_box_tensor(bbox_head.bbox_coder.decode(rois[:, 1:], results['bbox_pred']))
-            keep = drop_loss_weights(pred_boxes, rois[:, 0].long(), self._batch_gt_boxes, self.drop_loss_iou_thr)
+        cls_kwargs = {}
+        if scores is not None:
+            scores = scores.to(bbox_weights)
+            # Negatives have box weight 0 already, so scaling every row scales the positive ones.
+            bbox_weights = bbox_weights * scores[:, None]
+            cls_kwargs = dict(scores=scores)
 
         losses = bbox_head.loss(None, results['bbox_pred'], rois, labels, label_weights, bbox_targets, bbox_weights)
+        cls_weights = label_weights
+        if self.use_drop_loss:
+            with torch.no_grad():
+                pred_boxes = get_box_tensor(bbox_head.bbox_coder.decode(rois[:, 1:], results['bbox_pred']))
+                keep = drop_loss_weights(pred_boxes, rois[:, 0].long(), self._batch_gt_boxes,
+                                         self.drop_loss_iou_thr)
+            cls_weights = label_weights * keep
+            losses['drop_frac'] = 1.0 - keep.mean() if keep.numel() else keep.new_zeros(())
         cls_score = results['cls_score']
-        # CutLER: mean over all sampled RoIs, dropped ones included (their weight is 0).
+        # CutLER, CuVLER: mean over all sampled RoIs, dropped ones included (their weight is 0); mmdet's count.
         avg_factor = max(float((label_weights > 0).sum()), 1.0)
-        loss_cls = bbox_head.loss_cls(cls_score, labels, label_weights * keep, avg_factor=avg_factor)
+        loss_cls = bbox_head.loss_cls(cls_score, labels, cls_weights, avg_factor=avg_factor, **cls_kwargs)
         losses.update(loss_cls if isinstance(loss_cls, dict) else dict(loss_cls=loss_cls))
         if bbox_head.custom_activation:
             losses.update(bbox_head.loss_cls.get_accuracy(cls_score, labels))
         else:
             losses['acc'] = accuracy(cls_score, labels)
-        losses['drop_frac'] = 1.0 - keep.mean() if keep.numel() else keep.new_zeros(())
         results.update(loss_bbox=losses, bbox_targets=targets)
         return results

@@ -23,17 +23,15 @@ from __future__ import annotations
 from typing import List, Optional, Tuple
 
 import torch
-from mmdet.models.losses import accuracy
 from mmdet.models.task_modules.samplers import SamplingResult
 from mmdet.structures import SampleList
-from mmdet.structures.bbox import bbox2roi, get_box_tensor
 from mmdet.utils import InstanceList
 from torch import Tensor
 
 from cuts3d.registry import MODELS
 
 from ..losses import SoftTargetLoss, ground_truth_scores, positive_roi_scores
-from .drop_loss_cascade_roi_head import DropLossCascadeRoIHead, drop_loss_weights
+from .drop_loss_cascade_roi_head import DropLossCascadeRoIHead
 
 
 @MODELS.register_module()
@@ -69,39 +67,11 @@ class SoftTargetCascadeRoIHead(DropLossCascadeRoIHead):
 
     def roi_scores(self, sampling_results: List[SamplingResult]) -> Tensor:
         """Each sampled RoI's soft-target score in mmdet's target order (per image, positives then negatives):
-        its ground truth's score for a positive RoI, 1 for a negative one (not read: negatives are background)."""
+        its ground truth's score for a positive RoI, 1 for a negative one (not read: negatives are background).
+        :meth:`DropLossCascadeRoIHead.bbox_loss` weights the box regression by it and passes it to
+        :class:`SoftTargetLoss`."""
         if self._batch_gt_scores is None:
             raise RuntimeError('SoftTargetCascadeRoIHead.bbox_loss is called from loss(), which provides the scores')
         positives = positive_roi_scores(sampling_results, self._batch_gt_scores)
         return torch.cat([torch.cat([pos, pos.new_ones(len(res.neg_priors))])
                           for pos, res in zip(positives, sampling_results)])
-
-    def bbox_loss(self, stage: int, x: Tuple[Tensor], sampling_results: List[SamplingResult]) -> dict:
-        """The stage's box forward and losses: soft-target classification (with DropLoss weights when on) and the
-        score-weighted box regression."""
-        bbox_head = self.bbox_head[stage]
-        rois = bbox2roi([res.priors for res in sampling_results])
-        results = self._bbox_forward(stage, x, rois)
-        results.update(rois=rois)
-        targets = bbox_head.get_targets(sampling_results, self.train_cfg[stage], concat=True)
-        labels, label_weights, bbox_targets, bbox_weights = targets
-        scores = self.roi_scores(sampling_results).to(bbox_weights)
-
-        # Negatives have box weight 0 already, so scaling every row scales the positive ones.
-        losses = bbox_head.loss(None, results['bbox_pred'], rois, labels, label_weights, bbox_targets,
-                                bbox_weights * scores[:, None])
-        cls_weights = label_weights
-        if self.use_drop_loss:
-            with torch.no_grad():
-                pred_boxes = get_box_tensor(bbox_head.bbox_coder.decode(rois[:, 1:], results['bbox_pred']))
-                keep = drop_loss_weights(pred_boxes, rois[:, 0].long(), self._batch_gt_boxes,
-                                         self.drop_loss_iou_thr)
-            cls_weights = label_weights * keep
-            losses['drop_frac'] = 1.0 - keep.mean() if keep.numel() else keep.new_zeros(())
-        # Mean over all sampled RoIs, dropped ones included (CutLER, CuVLER); mmdet's count without DropLoss.
-        avg_factor = max(float((label_weights > 0).sum()), 1.0)
-        cls_score = results['cls_score']
-        losses['loss_cls'] = bbox_head.loss_cls(cls_score, labels, cls_weights, avg_factor=avg_factor, scores=scores)
-        losses['acc'] = accuracy(cls_score, labels)
-        results.update(loss_bbox=losses, bbox_targets=targets)
-        return results

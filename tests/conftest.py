@@ -61,3 +61,11 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture(scope='session')
+def tiny_depth_models(tmp_path_factory) -> dict[str, str]:
+    """``{depth source type: local model directory}`` of tiny random models (tests/tiny_depth_models.py)."""
+    from tiny_depth_models import save_all
+
+    return save_all(str(tmp_path_factory.mktemp('tiny_depth_models')))

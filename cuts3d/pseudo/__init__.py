@@ -14,10 +14,11 @@ from .runner import (ExtractionAbortedError, ExtractionRunner, ExtractionSummary
                      failures_path)
 
 __all__ = [
-    'FG_CATEGORY', 'STAGES', 'DepthPredictionRunner', 'ExtractionAbortedError', 'ExtractionRunner', 'ExtractionSummary', 'ImageItem',
-    'ImageListError', 'MaskCutGenerator', 'MultiKSpectralGenerator', 'PartWriter', 'PseudoMaskFileError',
-    'ToolConfigError', 'annotation_confidence', 'annotation_from_instance', 'annotation_mask', 'barrier',
-    'decode_mask', 'decode_spatial_confidence', 'default_work_dir', 'depth_png_path', 'encode_mask', 'encode_spatial_confidence',
-    'failures_path', 'generator_info', 'image_entry', 'init_extraction_dist', 'list_images', 'load_extraction_config',
-    'load_pseudo_masks', 'load_tool_config', 'read_records', 'shutdown_dist', 'write_coco_json'
+    'FG_CATEGORY', 'STAGES', 'DepthPredictionRunner', 'ExtractionAbortedError', 'ExtractionRunner',
+    'ExtractionSummary', 'ImageItem', 'ImageListError', 'MaskCutGenerator', 'MultiKSpectralGenerator', 'PartWriter',
+    'PseudoMaskFileError', 'ToolConfigError', 'annotation_confidence', 'annotation_from_instance', 'annotation_mask',
+    'barrier', 'decode_mask', 'decode_spatial_confidence', 'default_work_dir', 'depth_png_path', 'encode_mask',
+    'encode_spatial_confidence', 'failures_path', 'generator_info', 'image_entry', 'init_extraction_dist',
+    'list_images', 'load_extraction_config', 'load_pseudo_masks', 'load_tool_config', 'read_records', 'shutdown_dist',
+    'write_coco_json'
 ]

@@ -65,9 +65,10 @@ def test_zoedepth_flip_augmentation_averages_the_mirrored_prediction(sources, mo
 
 def test_defaults_name_the_released_models():
     import inspect
-    defaults = {cls: inspect.signature(cls).parameters['model'].default for cls in (ZoeDepth, DepthAnythingV2, DPTDepth)}
-    assert defaults == {ZoeDepth: 'Intel/zoedepth-nyu-kitti', DepthAnythingV2: 'depth-anything/Depth-Anything-V2-Small-hf',
-                        DPTDepth: 'Intel/dpt-hybrid-midas'}
+    defaults = {cls.__name__: inspect.signature(cls).parameters['model'].default
+                for cls in (ZoeDepth, DepthAnythingV2, DPTDepth)}
+    assert defaults == {'ZoeDepth': 'Intel/zoedepth-nyu-kitti', 'DPTDepth': 'Intel/dpt-hybrid-midas',
+                        'DepthAnythingV2': 'depth-anything/Depth-Anything-V2-Small-hf'}
 
 
 def test_missing_local_directory_is_a_one_line_error(tmp_path):

@@ -4,7 +4,8 @@
 out here from those releases, not derived from cuts3d's key mapping). ``reference_vit_keys`` computes the last
 block's keys from such a state dict with plain torch ops, following DINO's ``VisionTransformer`` (pre-norm blocks,
 LayerNorm eps 1e-6, exact GELU, ``interpolate_pos_encoding``) and DINOv2's additions (layer scale, register tokens
-after the CLS token, ViT-g's SwiGLU feed-forward), so the extractors are checked against the releases' forward, not against mmpretrain alone.
+after the CLS token, ViT-g's SwiGLU feed-forward), so the extractors are checked against the releases' forward,
+not against mmpretrain alone.
 """
 from __future__ import annotations
 

@@ -108,7 +108,8 @@ def test_a_cached_file_that_mismatches_its_hash_is_refused(weights_cache):
     os.makedirs(os.path.dirname(cached_path(url)))
     with open(cached_path(url), 'wb') as handle:
         handle.write(checkpoint_bytes())
-    with pytest.raises(CheckpointError, match=r'cached .*delete it to download it again\): sha256 .* does not match 501f0c75'):
+    with pytest.raises(CheckpointError,
+                       match=r'cached .*delete it to download it again\): sha256 .* does not match 501f0c75'):
         load_foreign_weights(url)
 
 

@@ -30,10 +30,11 @@ def official_vit_bytes(patch_size: int = 8, wrap_in_model: bool = False) -> byte
     """A tiny ViT under the DINO/MAE release names (timm style), flat or under 'model' as MAE ships it."""
     gen = torch.Generator().manual_seed(0)
     dims, hidden = TINY_ARCH['embed_dims'], TINY_ARCH['feedforward_channels']
-    weights = {'cls_token': torch.randn(1, 1, dims, generator=gen), 'pos_embed': torch.randn(1, 1 + 4, dims,
-                                                                                             generator=gen),
-               'patch_embed.proj.weight': torch.randn(dims, 3, patch_size, patch_size, generator=gen), 'patch_embed.proj.bias':
-                   torch.zeros(dims), 'norm.weight': torch.ones(dims), 'norm.bias': torch.zeros(dims)}
+    weights = {'cls_token': torch.randn(1, 1, dims, generator=gen),
+               'pos_embed': torch.randn(1, 1 + 4, dims, generator=gen),
+               'patch_embed.proj.weight': torch.randn(dims, 3, patch_size, patch_size, generator=gen),
+               'patch_embed.proj.bias': torch.zeros(dims),
+               'norm.weight': torch.ones(dims), 'norm.bias': torch.zeros(dims)}
     for i in range(TINY_ARCH['num_layers']):
         for name, shape in (('norm1', (dims,)), ('norm2', (dims,)), ('attn.qkv', (3 * dims, dims)),
                             ('attn.proj', (dims, dims)), ('mlp.fc1', (hidden, dims)), ('mlp.fc2', (dims, hidden))):

@@ -22,7 +22,7 @@ import sys
 import numpy as np
 from mmengine.config import DictAction
 
-from cuts3d.engine.checkpoint import CheckpointError
+from cuts3d.weights import CheckpointError
 from cuts3d.pseudo import PseudoMaskFileError, ToolConfigError, load_pseudo_masks, load_tool_config
 from cuts3d.pseudo.coco_writer import to_jsonable, write_coco_json
 from cuts3d.registry import FEATURE_EXTRACTORS, UnknownComponentError, build_component

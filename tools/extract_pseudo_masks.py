@@ -19,7 +19,7 @@ import sys
 
 from mmengine.config import DictAction
 
-from cuts3d.engine.checkpoint import CheckpointError
+from cuts3d.weights import CheckpointError
 from cuts3d.pseudo import (ExtractionAbortedError, ExtractionRunner, ExtractionSummary, ImageListError,
                            ToolConfigError, init_extraction_dist, list_images, load_extraction_config, shutdown_dist)
 from cuts3d.pseudo.distributed import LAUNCHERS

@@ -24,7 +24,7 @@ import numpy as np
 from mmengine.config import DictAction
 from tqdm import tqdm
 
-from cuts3d.engine.checkpoint import CheckpointError
+from cuts3d.weights import CheckpointError
 from cuts3d.pseudo import PseudoMaskFileError, ToolConfigError, annotation_mask, load_pseudo_masks, load_tool_config
 from cuts3d.pseudo.coco_writer import to_jsonable
 from cuts3d.registry import STUFF_SOURCES, UnknownComponentError, build_component

@@ -2,7 +2,8 @@
 _base_ = ['../_base_/pseudo_masks/maskcut.py', './cascade_mask_rcnn_r50_in1k.py']
 
 pseudo_mask_generator = dict(
-    feature_extractor=dict(checkpoint='checkpoints/dino_vitbase8_pretrain.pth'))
+    feature_extractor=dict(
+        checkpoint='https://dl.fbaipublicfiles.com/dino/dino_vitbase8_pretrain/dino_vitbase8_pretrain.pth'))
 
 # Learning stage (tools/train.py, tools/self_train.py): CutLER's detector from ./cascade_mask_rcnn_r50_in1k.py,
 # trained on this extraction's output (tools/extract_pseudo_masks.py ... --out <data_root>/<ann_file>).

@@ -3,6 +3,8 @@ _base_ = ['../_base_/pseudo_masks/cuts3d.py', '../_base_/models/cascade_mask_rcn
           '../_base_/datasets/pseudo_masks_in1k_confident_copy_paste.py', '../_base_/schedules/cutler_160k.py',
           '../_base_/schedules/self_training_80k.py', '../_base_/default_runtime.py']
 
+# DiffNCuts publishes its checkpoint only as a Google Drive page (README "Weights"): download it by hand to this path.
+# ZoeDepth comes from the Hugging Face hub (configs/_base_/pseudo_masks/cuts3d.py).
 pseudo_mask_generator = dict(
     feature_extractor=dict(_delete_=True, type='DiffNCutsViT', checkpoint='checkpoints/diffncuts_vits8.pth',
                            input_size=(480, 480)))

@@ -3,8 +3,11 @@ _base_ = ['../_base_/pseudo_masks/cuts3d.py', '../_base_/models/cascade_mask_rcn
           '../_base_/datasets/pseudo_masks_in1k_confident_copy_paste.py', '../_base_/schedules/cutler_160k.py',
           '../_base_/schedules/self_training_80k.py', '../_base_/default_runtime.py']
 
+# DINO ViT-B/8 and ZoeDepth come from their official releases (downloaded once, see README "Weights").
 pseudo_mask_generator = dict(
-    feature_extractor=dict(checkpoint='checkpoints/dino_vitbase8_pretrain.pth'))
+    feature_extractor=dict(
+        checkpoint='https://dl.fbaipublicfiles.com/dino/dino_vitbase8_pretrain/dino_vitbase8_pretrain.pth'),
+    depth_source=dict(type='ZoeDepth', model='Intel/zoedepth-nyu-kitti'))
 
 # Learning stage (tools/train.py, then tools/self_train.py --rounds 1): CutLER's Cascade Mask R-CNN with DropLoss
 # plus the Spatial Confidence components (confident copy-paste, SC alpha blending, SC soft-target mask loss),

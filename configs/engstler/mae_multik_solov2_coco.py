@@ -27,9 +27,11 @@ custom_imports = dict(
 pseudo_mask_generator = dict(
     type='MultiKSpectralGenerator',
     feature_extractor=dict(
-        type='MAEViT', arch='vit_base', checkpoint='checkpoints/mae_pretrain_vit_base.pth', input_size=(480, 480)),
+        type='MAEViT', arch='vit_base', input_size=(480, 480),
+        checkpoint='https://dl.fbaipublicfiles.com/mae/pretrain/mae_pretrain_vit_base.pth'),
     saliency_extractor=dict(
-        type='DINOViT', arch='vit_base', patch_size=16, checkpoint='checkpoints/dino_vitbase16_pretrain.pth',
+        type='DINOViT', arch='vit_base', patch_size=16,
+        checkpoint='https://dl.fbaipublicfiles.com/dino/dino_vitbase16_pretrain/dino_vitbase16_pretrain.pth',
         input_size=(480, 480)),
     ks=(2, 3, 4, 5),
     saliency_k=2,

@@ -2,13 +2,22 @@
 
 Every source is called as ``source(image RGB uint8 H x W x 3, meta) -> float32 H x W`` with ``meta['img_path']``
 (absolute) and ``meta['rel_path']`` (relative to the image root), and maps its raw output through
-:class:`~cuts3d.depth.normalize.DepthNormalizer`.
+:class:`~cuts3d.depth.normalize.DepthNormalizer`. The network sources (ZoeDepth, Depth Anything V2, MiDaS DPT from
+``transformers``; Marigold from ``diffusers``) also take a list of images at once (``batch``) and load their library
+only when built.
 """
 from .constant_depth import ConstantDepth
+from .depth_anything import DepthAnythingV2
+from .depth_png import read_depth_png, write_depth_png
+from .dpt_depth import DPTDepth
 from .file_depth import FileDepth, read_depth_file
-from .monocular_depth import MonocularDepth
+from .marigold_depth import MarigoldDepth
+from .model_depth import ModelDepth
 from .normalize import DepthNormalizer, DepthShapeError, normalize_depth, resize_depth
 from .stereo_depth import StereoDepth
+from .transformers_depth import TransformersDepth
+from .zoedepth import ZoeDepth
 
-__all__ = ['ConstantDepth', 'DepthNormalizer', 'DepthShapeError', 'FileDepth', 'MonocularDepth', 'StereoDepth',
-           'normalize_depth', 'read_depth_file', 'resize_depth']
+__all__ = ['ConstantDepth', 'DPTDepth', 'DepthAnythingV2', 'DepthNormalizer', 'DepthShapeError', 'FileDepth',
+           'MarigoldDepth', 'ModelDepth', 'StereoDepth', 'TransformersDepth', 'ZoeDepth', 'normalize_depth',
+           'read_depth_file', 'read_depth_png', 'resize_depth', 'write_depth_png']

@@ -13,7 +13,8 @@ import cv2
 import numpy as np
 
 from ..registry import DEPTH_SOURCES
-from .normalize import DepthNormalizer, build_normalizer
+from .depth_png import read_depth_png
+from .normalize import DepthNormalizer, build_normalizer, resize_depth
 from .paths import find_companion, image_rel_path
 
 
@@ -55,7 +56,9 @@ class FileDepth:
         inverse: the files hold disparity / inverse depth (larger = nearer) rather than depth.
         normalizer: :class:`~cuts3d.depth.normalize.DepthNormalizer` fields (percentiles, aspect tolerance).
 
-    A fixed storage scale (KITTI's depth x 256, millimetres) cancels in the percentile normalisation. A map whose
+    A fixed storage scale (KITTI's depth x 256, millimetres) cancels in the percentile normalisation. PNGs written by
+    ``tools/predict_depth.py`` (:mod:`cuts3d.depth.depth_png`) carry their scale and are already normalised: they
+    are read back exactly, and ``inverse`` and the percentiles do not apply to them. A map whose
     size differs from the image's is resized (NaN-aware bilinear); a missing file raises ``FileNotFoundError``
     listing every path tried.
     """
@@ -74,4 +77,7 @@ class FileDepth:
 
     def __call__(self, image: np.ndarray, meta: dict[str, Any]) -> np.ndarray:
         path = find_companion(self.root, image_rel_path(meta), self.suffixes, 'depth file')
+        stored = read_depth_png(path) if path.lower().endswith('.png') else None
+        if stored is not None:  # written by tools/predict_depth.py: already in the contract, only resized
+            return resize_depth(stored, image.shape[:2], self.normalizer.aspect_tolerance)
         return self.normalizer(read_depth_file(path), image.shape[:2], inverse=self.inverse)

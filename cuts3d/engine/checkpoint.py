@@ -1,12 +1,13 @@
-"""The one place that decides how checkpoints are unpickled.
+"""How mmengine unpickles checkpoints: ``weights_only=True``, also for its own files and for URLs.
 
 torch >= 2.6 loads with ``weights_only=True`` by default, and mmengine 0.10.7 (written before that) then fails on
 its own checkpoints, whose ``message_hub`` holds :class:`mmengine.logging.HistoryBuffer` objects and numpy arrays.
 Rather than switching the safe loader off, :func:`install_checkpoint_policy` keeps ``weights_only=True`` for every
-local checkpoint mmengine loads and allow-lists exactly the types mmengine itself writes. Foreign weights
-(backbones, depth models, DINO/DiffNCuts releases) go through :func:`load_foreign_weights`, also with
-``weights_only=True``: a checkpoint downloaded from elsewhere must never be able to run code while it is unpickled,
-so one holding arbitrary pickled objects is refused with an explanation.
+checkpoint mmengine loads and allow-lists exactly the types mmengine itself writes. It also replaces mmengine's
+``http(s)://`` loader (torch hub's ``load_url`` with ``weights_only=False``, no completeness check): a URL in a
+``Pretrained`` ``init_cfg`` or in ``load_from`` goes through :func:`cuts3d.weights.fetch` (cache under
+``$CUTS3D_CACHE``, hash check, truncated downloads refused) and is unpickled the same safe way. Foreign weights
+loaded by cuts3d's own components go through :func:`cuts3d.weights.load_foreign_weights`.
 """
 from __future__ import annotations
 
@@ -16,12 +17,11 @@ from typing import Any
 
 import numpy as np
 import torch
+from mmengine.dist import barrier, get_dist_info
 from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
-
-class CheckpointError(RuntimeError):
-    """A checkpoint that is missing, unreadable or not safe to unpickle."""
+from ..weights import CheckpointError, fetch, unpickling_reason
 
 
 def _numpy_globals() -> list[Any]:
@@ -51,39 +51,40 @@ MMENGINE_SAFE_GLOBALS: list[Any] = [HistoryBuffer, *_numpy_globals(),
                                     (_history_buffer_statistic, '__builtin__.getattr')]
 
 
+def _read_safely(path: str, name: str, map_location: Any) -> Any:
+    """``torch.load(weights_only=True)`` with mmengine's own types allowed; unusable files -> CheckpointError."""
+    try:
+        with torch.serialization.safe_globals(MMENGINE_SAFE_GLOBALS):
+            return torch.load(path, map_location=map_location, weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as err:
+        raise CheckpointError(f'{name} is not a torch checkpoint that loads with weights_only=True: '
+                              f'{unpickling_reason(err)}') from err
+
+
 def _load_from_local_safely(filename: str, map_location: Any = None) -> Any:
     filename = os.path.expanduser(filename)
     if not os.path.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
-    with torch.serialization.safe_globals(MMENGINE_SAFE_GLOBALS):
-        return torch.load(filename, map_location=map_location, weights_only=True)
+    return _read_safely(filename, filename, map_location)
+
+
+def _load_from_http_safely(filename: str, map_location: Any = None, model_dir: Any = None) -> Any:
+    """mmengine's ``http(s)://`` scheme: a cached, verified download (into ``$CUTS3D_CACHE``; ``model_dir`` is
+    ignored). As mmengine's own loader, rank 0 downloads first and the other ranks then read the cache."""
+    rank, world_size = get_dist_info()
+    if rank == 0:
+        ckpt = fetch(filename, lambda path, name: _read_safely(path, name, map_location))
+    if world_size > 1:
+        barrier()
+    if rank > 0:
+        ckpt = fetch(filename, lambda path, name: _read_safely(path, name, map_location))
+    return ckpt
 
 
 def install_checkpoint_policy() -> None:
-    """Make mmengine load local checkpoints with ``weights_only=True`` plus its own allow-listed types.
+    """Make mmengine load local checkpoints and URLs with ``weights_only=True`` plus its own allow-listed types.
 
     Idempotent; called when :mod:`cuts3d` is imported, so any config with ``custom_imports`` of cuts3d gets it.
     """
     CheckpointLoader.register_scheme(prefixes='', force=True)(_load_from_local_safely)
-
-
-def load_foreign_weights(path: str, map_location: str = 'cpu') -> dict[str, Any]:
-    """Load a third-party checkpoint (tensors and plain containers only) and return its dict.
-
-    Raises :class:`CheckpointError` with the reason when the file is missing, or holds pickled objects that a
-    weights-only load refuses (such a file could execute code when unpickled).
-    """
-    if not os.path.isfile(path):
-        raise CheckpointError(f'checkpoint not found: {path}')
-    try:
-        ckpt = torch.load(path, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as err:
-        raise CheckpointError(
-            f'{path} holds pickled Python objects, which are refused for foreign weights (unpickling them could '
-            f'run arbitrary code). Re-save only its state_dict with torch.save(model.state_dict(), path). '
-            f'torch said: {str(err).splitlines()[0]}') from err
-    except (RuntimeError, EOFError) as err:
-        raise CheckpointError(f'{path} is not a readable torch checkpoint: {err}') from err
-    if not isinstance(ckpt, dict):
-        raise CheckpointError(f'{path} holds a {type(ckpt).__name__}, expected a dict of tensors')
-    return ckpt
+    CheckpointLoader.register_scheme(prefixes=('http://', 'https://'), force=True)(_load_from_http_safely)

@@ -5,7 +5,7 @@ Every extractor maps an RGB uint8 ``H x W x 3`` image to :class:`~cuts3d.structu
 MaskCut uses; EfficientNet-Lite0 is a supervised stand-in with real weights for demos; PatchColorFeatures is a
 weight-free colour descriptor for tests and synthetic scenes.
 """
-from .base import PatchFeatureExtractor, RandomWeightsWarning
+from .base import PatchFeatureExtractor
 from .diffncuts import DiffNCutsViT
 from .dino import DINOViT
 from .dinov2 import DINOv2ViT
@@ -14,5 +14,5 @@ from .mae import MAEViT
 from .patch_color import PatchColorFeatures
 from .vit_keys import ViTKeyExtractor
 
-__all__ = ['PatchFeatureExtractor', 'RandomWeightsWarning', 'ViTKeyExtractor', 'DINOViT', 'DiffNCutsViT', 'MAEViT',
+__all__ = ['PatchFeatureExtractor', 'ViTKeyExtractor', 'DINOViT', 'DiffNCutsViT', 'MAEViT',
            'DINOv2ViT', 'EfficientNetLite0Features', 'PatchColorFeatures']

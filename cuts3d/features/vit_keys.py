@@ -12,7 +12,6 @@ tokens, which mmpretrain 1.2.0 does not have, are inserted after the CLS token a
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -20,30 +19,38 @@ import torch
 from mmengine.logging import print_log
 from mmpretrain.models.backbones import VisionTransformer
 
-from ..engine.checkpoint import CheckpointError, load_foreign_weights
-from .base import PatchFeatureExtractor, RandomWeightsWarning
-from .vit_checkpoint import LoadResult, interpolate_pos_embed, timm_vit_to_mmpretrain
+from ..weights import CheckpointError, load_foreign_weights, timm_vit_to_mmpretrain
+from .base import PatchFeatureExtractor
+from .vit_checkpoint import LoadResult, interpolate_pos_embed
 
 # Release names -> mmpretrain arch names. DINO's ViT-S is mmpretrain's 'deit-small' (384 wide, 6 heads);
-# mmpretrain's 'small' is the 768-wide ViT of the original ViT paper.
-MMPRETRAIN_ARCHS = {'vit_small': 'deit-small', 'vit_base': 'base', 'vit_large': 'large'}
+# mmpretrain's 'small' is the 768-wide ViT of the original ViT paper. DINOv2's ViT-g (1536 wide, 40 layers, 24
+# heads) is mmpretrain's 'dinov2-giant', built with the SwiGLU feed-forward (ffn_type='swiglu_fused').
+MMPRETRAIN_ARCHS = {'vit_small': 'deit-small', 'vit_base': 'base', 'vit_large': 'large', 'vit_giant': 'dinov2-giant'}
+FFN_TYPES = ('origin', 'swiglu_fused')
 
 
 class ViTKeyExtractor(PatchFeatureExtractor):
     """Last-block keys of an mmpretrain ViT loaded from a timm-style release checkpoint.
 
     Args:
-        arch: ``'vit_small'``, ``'vit_base'`` or ``'vit_large'``, or an mmpretrain custom arch dict
+        arch: ``'vit_small'``, ``'vit_base'``, ``'vit_large'`` or ``'vit_giant'``, or an mmpretrain custom arch dict
             (``embed_dims``, ``num_layers``, ``num_heads``, ``feedforward_channels``), e.g. a tiny one for tests.
         patch_size: the ViT's patch size; the feature grid is ``input_size // patch_size``.
-        checkpoint: path to the release's weights; ``None`` runs with random weights and warns.
+        checkpoint: the release's weights: a local path or an ``https://`` URL (downloaded once into the cache and
+            verified, see :mod:`cuts3d.weights`). Required unless ``pretrained=False``.
         input_size: ``(H, W)`` every image is resized to (LANCZOS, aspect not kept).
         device: torch device the network runs on.
         num_register_tokens: DINOv2 register tokens; ``None`` takes the count from the checkpoint (0 without one).
+        ffn_type: ``'origin'`` (GELU MLP) or ``'swiglu_fused'`` (DINOv2 ViT-g).
+        pretrained: ``False`` runs on random weights, for tests and benchmarks only (no checkpoint may be given);
+            the pseudo-mask json's ``info`` then says so. A pretrained extractor without a checkpoint is an error
+            that names the official URL.
 
     Subclasses set ``archs`` and ``patch_sizes`` (those of their release), ``pos_embed_offset`` (see
-    :func:`interpolate_pos_embed`), ``layer_scale_init_value`` (> 0 builds layer scale, as DINOv2 has), and may
-    override :meth:`read_state_dict` for the release's file layout.
+    :func:`interpolate_pos_embed`), ``layer_scale_init_value`` (> 0 builds layer scale, as DINOv2 has), may
+    override :meth:`read_state_dict` for the release's file layout, and :meth:`official_weights` to name the
+    release's URL in the error a missing checkpoint raises.
     """
 
     archs: tuple[str, ...] = tuple(MMPRETRAIN_ARCHS)
@@ -53,30 +60,51 @@ class ViTKeyExtractor(PatchFeatureExtractor):
 
     def __init__(self, arch: str | dict, patch_size: int, checkpoint: str | None = None,
                  input_size: Sequence[int] = (480, 480), device: str = 'cpu',
-                 num_register_tokens: int | None = 0) -> None:
+                 num_register_tokens: int | None = 0, ffn_type: str = 'origin', pretrained: bool = True) -> None:
         if isinstance(arch, str) and arch not in self.archs:
             raise ValueError(f'{type(self).__name__} has no arch {arch!r}; choose from {list(self.archs)} or give '
                              f'an mmpretrain arch dict')
         if patch_size not in self.patch_sizes:
             raise ValueError(f'{type(self).__name__} has no patch size {patch_size}; choose from '
                              f'{list(self.patch_sizes)}')
+        if ffn_type not in FFN_TYPES:
+            raise ValueError(f'ffn_type must be one of {FFN_TYPES}; got {ffn_type!r}')
         self.patch_size = patch_size
         super().__init__(input_size, device)
+        if pretrained and checkpoint is None:
+            raise CheckpointError(self.missing_weights_message(arch, patch_size, num_register_tokens))
+        if not pretrained and checkpoint is not None:
+            raise ValueError(f'{type(self).__name__}: pretrained=False (random weights) contradicts '
+                             f'checkpoint={checkpoint!r}; drop one of them')
         self.backbone = VisionTransformer(
             arch=MMPRETRAIN_ARCHS.get(arch, arch) if isinstance(arch, str) else dict(arch),
             img_size=self.input_size, patch_size=patch_size, qkv_bias=True, norm_cfg=dict(type='LN', eps=1e-6),
-            out_type='raw', layer_scale_init_value=self.layer_scale_init_value)
+            out_type='raw', layer_scale_init_value=self.layer_scale_init_value, layer_cfgs=dict(ffn_type=ffn_type))
         self.checkpoint = checkpoint
+        self.pretrained = pretrained
         self.register_tokens = self._initial_register_tokens(num_register_tokens or 0)
         self.load_result: LoadResult | None = None
         if checkpoint is None:
-            self._warn_random_weights()
+            print_log(f'{type(self).__name__}: pretrained=False, running on RANDOM weights (features meaningless '
+                      f'for segmentation)', logger='current', level=logging.WARNING)
             self._init_random_embeddings()
         else:
             self.load_result = self.load_checkpoint(checkpoint, num_register_tokens)
         self.backbone.to(self.device)
         self.backbone.eval()  # not chained: mmpretrain 1.2.0's train() returns None
         self.register_tokens = self.register_tokens.to(self.device)
+
+    def official_weights(self, arch: str | dict, patch_size: int, num_register_tokens: int | None) -> str | None:
+        """Where the release's weights for this configuration are (a URL), or None when there is no release."""
+        return None
+
+    def missing_weights_message(self, arch: str | dict, patch_size: int, num_register_tokens: int | None) -> str:
+        """The one-line error for a pretrained extractor built without a checkpoint."""
+        where = self.official_weights(arch, patch_size, num_register_tokens)
+        hint = (f"checkpoint='{where}' (downloaded once into the cache) or a local copy of it" if where
+                else 'checkpoint=<local path or https:// URL of weights for this arch>')
+        return (f'{type(self).__name__}(arch={arch!r}, patch_size={patch_size}) needs pretrained weights: set '
+                f'{hint}; pretrained=False runs on random weights (tests and benchmarks only)')
 
     @property
     def embed_dims(self) -> int:
@@ -86,12 +114,6 @@ class ViTKeyExtractor(PatchFeatureExtractor):
         """DINOv2 initialises its register tokens from N(0, 1e-6); used as-is only with random weights."""
         return torch.randn(1, count, self.embed_dims) * 1e-6
 
-    def _warn_random_weights(self) -> None:
-        message = (f'{type(self).__name__} has no checkpoint and runs with RANDOM weights: its features are '
-                   f'meaningless for segmentation. Pass checkpoint=<path to the official weights>.')
-        warnings.warn(message, RandomWeightsWarning, stacklevel=3)
-        print_log(message, logger='current', level=logging.WARNING)
-
     def _init_random_embeddings(self) -> None:
         """Truncated-normal (std 0.02) CLS token and position embeddings, as DINO initialises them (mmpretrain
         leaves them zero until ``init_weights``, which logs every parameter); linear layers keep torch's init."""
@@ -99,7 +121,8 @@ class ViTKeyExtractor(PatchFeatureExtractor):
         torch.nn.init.trunc_normal_(self.backbone.pos_embed, std=0.02)
 
     def read_state_dict(self, path: str) -> dict[str, torch.Tensor]:
-        """The release's weights as a flat timm-style state dict (official DINO files are exactly that)."""
+        """The release's weights (local path or URL) as a flat timm-style state dict (official DINO files are
+        exactly that)."""
         return load_foreign_weights(path)
 
     def load_checkpoint(self, path: str, num_register_tokens: int | None) -> LoadResult:

@@ -56,10 +56,25 @@ def image_entry(image_id: int, file_name: str, width: int, height: int) -> dict:
     return {'id': int(image_id), 'file_name': file_name, 'width': int(width), 'height': int(height)}
 
 
+def random_weight_components(config: Any, path: str = 'pseudo_mask_generator') -> list[str]:
+    """Dotted paths of the components a config builds with ``pretrained=False`` (random weights)."""
+    if isinstance(config, dict):
+        found = [path] if config.get('pretrained') is False else []
+        return found + [p for key, value in config.items() for p in random_weight_components(value, f'{path}.{key}')]
+    if isinstance(config, (list, tuple)):
+        return [p for i, value in enumerate(config) for p in random_weight_components(value, f'{path}.{i}')]
+    return []
+
+
 def generator_info(generator_config: Any, levels: int, description: str = 'cuts3d pseudo-masks') -> dict:
-    """The ``info`` block: what made the file (generator config, code version, confidence levels)."""
-    return {'description': description, 'cuts3d_version': __version__,
+    """The ``info`` block: what made the file (generator config, code version, confidence levels), and
+    ``random_weights``: the components that ran on random weights (``pretrained=False``), when there are any."""
+    info = {'description': description, 'cuts3d_version': __version__,
             'pseudo_mask_generator': to_jsonable(generator_config), 'spatial_confidence_levels': int(levels)}
+    random_weights = random_weight_components(to_jsonable(generator_config))
+    if random_weights:
+        info['random_weights'] = random_weights
+    return info
 
 
 def write_coco_json(path: str | os.PathLike, info: dict, images: Iterable[dict], annotations: Iterable[dict],

@@ -96,7 +96,13 @@ class ExtractionRunner:
         max_side: longer images are processed downscaled; their masks are resized back to the full size.
         max_consecutive_failures: abort after this many processing failures in a row (None: never).
         progress: show a progress bar with ETA on rank 0.
+
+    Subclasses that run another kind of per-image component (``tools/predict_depth.py``'s
+    :class:`~cuts3d.pseudo.depth_runner.DepthPredictionRunner`) set ``registry`` and override ``_process`` and
+    ``_merge``.
     """
+
+    registry = PSEUDO_MASK_GENERATORS
 
     def __init__(self, generator_cfg: dict, items: Sequence[ImageItem], out: str, work_dir: str | None = None, *,
                  resume: bool = False, rank: int = 0, world_size: int = 1, sc_levels: int = 6, min_side: int = 8,
@@ -107,7 +113,7 @@ class ExtractionRunner:
         if sc_levels < 1:
             raise ValueError(f'sc_levels must be >= 1, got {sc_levels}')
         self.generator_cfg = generator_cfg
-        self.generator = build_component(generator_cfg, PSEUDO_MASK_GENERATORS)
+        self.generator = build_component(generator_cfg, self.registry)
         self.items = list(items)
         self.out = os.path.abspath(out)
         self.work_dir = os.path.abspath(work_dir or default_work_dir(out))

@@ -17,7 +17,6 @@ from cuts3d.registry import METRICS, MODELS, PSEUDO_MASK_GENERATORS, TRANSFORMS,
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = sorted(p for p in (ROOT / 'configs').rglob('*.py') if '_base_' not in p.parts)
 IDS = [str(p.relative_to(ROOT / 'configs')) for p in CONFIGS]
-pytestmark = pytest.mark.filterwarnings('ignore:.*RANDOM weights')  # the offline builds, on purpose
 
 
 @pytest.fixture(scope='module')
@@ -37,18 +36,21 @@ def _pipelines(dataset: dict):
             yield from _pipelines(inner)
 
 
-def _offline(node, depth_dir: str):
-    """A copy of a generator config with random weights for every component that names a checkpoint and depth
-    read from ``depth_dir`` (recursively, so nested components such as a saliency extractor are covered)."""
+def _offline(node, depth_dir: str, depth_models: dict[str, str]):
+    """A copy of a generator config that builds offline: random weights (``pretrained=False``) for every component
+    that names a checkpoint, tiny local models for the network depth sources, and depth files read from
+    ``depth_dir`` (recursively, so nested components such as a saliency extractor are covered)."""
     if isinstance(node, list):
-        return [_offline(item, depth_dir) for item in node]
+        return [_offline(item, depth_dir, depth_models) for item in node]
     if not isinstance(node, dict):
         return node
-    node = ConfigDict({key: _offline(value, depth_dir) for key, value in node.items()})
+    node = ConfigDict({key: _offline(value, depth_dir, depth_models) for key, value in node.items()})
     if 'checkpoint' in node:
         node.checkpoint = None
-    if node.get('type') == 'MonocularDepth':
-        node.random_weights = True
+        node.pretrained = False
+    if node.get('type') in depth_models:
+        node.model = depth_models[node.type]
+        node.pop('variant', None)
     if node.get('type') == 'FileDepth':
         node.root = depth_dir
     return node
@@ -60,7 +62,7 @@ def test_there_are_method_and_demo_configs():
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=IDS)
-def test_config_builds(path, built, tmp_path):
+def test_config_builds(path, built, tmp_path, tiny_depth_models):
     cfg = Config.fromfile(str(path))
     assert 'model' in cfg or 'pseudo_mask_generator' in cfg, 'a config defines a detector, an extraction or both'
     if 'model' in cfg:
@@ -76,7 +78,7 @@ def test_config_builds(path, built, tmp_path):
             if evaluator in cfg:
                 assert METRICS.get(cfg[evaluator]['type']) is not None, cfg[evaluator]['type']
     if 'pseudo_mask_generator' in cfg:
-        generator = _offline(cfg.pseudo_mask_generator, str(tmp_path))
+        generator = _offline(cfg.pseudo_mask_generator, str(tmp_path), tiny_depth_models)
         if _key(generator).replace(str(tmp_path), '') not in built:
             assert callable(build_component(generator, PSEUDO_MASK_GENERATORS))
             built.add(_key(generator).replace(str(tmp_path), ''))

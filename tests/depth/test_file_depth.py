@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from cuts3d.depth import DepthShapeError, FileDepth, normalize_depth
+from cuts3d.depth import DepthShapeError, FileDepth, normalize_depth, write_depth_png
 from cuts3d.registry import DEPTH_SOURCES, build_component
 
 IMAGE = np.zeros((6, 8, 3), dtype=np.uint8)
@@ -99,3 +99,15 @@ def test_built_from_a_config(tmp_path):
                              DEPTH_SOURCES)
     out = source(IMAGE, {'img_path': '/x/a.jpg'})  # no rel_path: the image file name is used
     assert np.nanmin(out) == 0.0 and np.nanmax(out) == 1.0
+
+
+def test_png_written_by_predict_depth_is_read_back_exactly(tmp_path):
+    """tools/predict_depth.py's PNGs hold contract depth plus their scale: no second normalisation, any inverse."""
+    rng = np.random.default_rng(3)
+    depth = rng.random((6, 8)).astype(np.float32)
+    depth[1, 2] = np.nan
+    write_depth_png(str(tmp_path / 'n01' / 'a.png'), depth)
+    for inverse in (False, True):
+        out = FileDepth(str(tmp_path), inverse=inverse)(IMAGE, META)
+        assert np.isnan(out[1, 2])
+        np.testing.assert_allclose(out, depth, atol=0.5 / 65534 + 1e-7)

@@ -1,5 +1,6 @@
-"""The checkpoint policy of cuts3d/engine/checkpoint.py."""
+"""The checkpoint policy of cuts3d/engine/checkpoint.py: mmengine loads its own files and URLs weights-only."""
 import collections
+import io
 
 import numpy as np
 import pytest
@@ -8,7 +9,7 @@ from mmengine.logging import HistoryBuffer, MessageHub
 from mmengine.runner.checkpoint import _load_checkpoint, save_checkpoint
 
 import cuts3d  # noqa: F401  (installs the policy)
-from cuts3d.engine.checkpoint import CheckpointError, load_foreign_weights
+from cuts3d.weights import CheckpointError
 
 
 class Opaque:
@@ -49,23 +50,18 @@ def test_mmengine_loader_still_refuses_unknown_objects(tmp_path):
         _load_checkpoint(str(path), map_location='cpu')
 
 
-def test_foreign_weights_load_tensors(tmp_path):
-    path = tmp_path / 'backbone.pth'
-    torch.save({'model': {'blocks.0.attn.qkv.weight': torch.zeros(3, 3)}, 'epoch': 1}, path)
-    assert load_foreign_weights(str(path))['model']['blocks.0.attn.qkv.weight'].shape == (3, 3)
-
-
-def test_foreign_checkpoint_with_pickled_object_is_refused(tmp_path):
-    path = tmp_path / 'foreign.pth'
-    torch.save({'model': {}, 'args': Opaque()}, path)
-    with pytest.raises(CheckpointError, match='pickled Python objects'):
-        load_foreign_weights(str(path))
-
-
-def test_missing_or_corrupt_foreign_checkpoint(tmp_path):
-    with pytest.raises(CheckpointError, match='not found'):
-        load_foreign_weights(str(tmp_path / 'absent.pth'))
-    corrupt = tmp_path / 'corrupt.pth'
-    corrupt.write_bytes(b'not a checkpoint')
-    with pytest.raises(CheckpointError):
-        load_foreign_weights(str(corrupt))
+def test_mmengine_loads_a_url_through_the_cuts3d_cache_weights_only(weights_server, tmp_path, monkeypatch):
+    """A URL in load_from or a Pretrained init_cfg: downloaded once into $CUTS3D_CACHE, unpickled weights-only."""
+    monkeypatch.setenv('CUTS3D_CACHE', str(tmp_path / 'cache'))
+    buffer = io.BytesIO()
+    torch.save({'state_dict': {'w': torch.ones(2)}, 'meta': {'epoch': 1}}, buffer)
+    url = weights_server.add('mmdet/model.pth', buffer.getvalue())
+    for _ in range(2):
+        assert torch.equal(_load_checkpoint(url, map_location='cpu')['state_dict']['w'], torch.ones(2))
+    assert weights_server.requests == ['/mmdet/model.pth']
+    assert (tmp_path / 'cache' / 'checkpoints' / 'model.pth').is_file()
+    buffer = io.BytesIO()
+    torch.save({'state_dict': {}, 'payload': Opaque()}, buffer)
+    evil = weights_server.add('evil.pth', buffer.getvalue())
+    with pytest.raises(CheckpointError, match='Unsupported global'):
+        _load_checkpoint(evil, map_location='cpu')

@@ -19,6 +19,9 @@ def test_missing_and_broken_config_files(tmp_path):
 
 def test_backbone_checkpoint_must_exist_unless_weights_come_from_elsewhere(tmp_path):
     cfg = load_config(FULL)
+    assert cfg.model.backbone.init_cfg.checkpoint.startswith('https://')  # checked when it is downloaded
+    assert prepare_backbone_init(cfg) is None
+    cfg.model.backbone.init_cfg.checkpoint = str(tmp_path / 'absent.pth')
     with pytest.raises(RunConfigError, match='dino_resnet50_pretrain.pth'):
         prepare_backbone_init(cfg)
     ckpt = tmp_path / 'r50.pth'

@@ -4,7 +4,8 @@
 out here from those releases, not derived from cuts3d's key mapping). ``reference_vit_keys`` computes the last
 block's keys from such a state dict with plain torch ops, following DINO's ``VisionTransformer`` (pre-norm blocks,
 LayerNorm eps 1e-6, exact GELU, ``interpolate_pos_encoding``) and DINOv2's additions (layer scale, register tokens
-after the CLS token), so the extractors are checked against the releases' forward, not against mmpretrain alone.
+after the CLS token, ViT-g's SwiGLU feed-forward), so the extractors are checked against the releases' forward,
+not against mmpretrain alone.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ TINY_ARCH = dict(embed_dims=32, num_layers=2, num_heads=4, feedforward_channels=
 
 
 def _official_vit_weights(arch: dict, patch_size: int, pos_grid: int, layer_scale: bool = False,
-                          registers: int = 0, seed: int = 0) -> dict[str, torch.Tensor]:
+                          registers: int = 0, seed: int = 0, swiglu: bool = False) -> dict[str, torch.Tensor]:
     gen = torch.Generator().manual_seed(seed)
     dims, hidden = arch['embed_dims'], arch['feedforward_channels']
 
@@ -33,9 +34,14 @@ def _official_vit_weights(arch: dict, patch_size: int, pos_grid: int, layer_scal
         block = {'norm1.weight': 1 + rand(dims), 'norm1.bias': rand(dims),
                  'attn.qkv.weight': rand(3 * dims, dims), 'attn.qkv.bias': rand(3 * dims),
                  'attn.proj.weight': rand(dims, dims), 'attn.proj.bias': rand(dims),
-                 'norm2.weight': 1 + rand(dims), 'norm2.bias': rand(dims),
-                 'mlp.fc1.weight': rand(hidden, dims), 'mlp.fc1.bias': rand(hidden),
-                 'mlp.fc2.weight': rand(dims, hidden), 'mlp.fc2.bias': rand(dims)}
+                 'norm2.weight': 1 + rand(dims), 'norm2.bias': rand(dims)}
+        if swiglu:  # DINOv2 ViT-g's SwiGLUFFNFused: hidden = (int(hidden * 2 / 3) + 7) // 8 * 8
+            fused = (int(hidden * 2 / 3) + 7) // 8 * 8
+            block.update({'mlp.w12.weight': rand(2 * fused, dims), 'mlp.w12.bias': rand(2 * fused),
+                          'mlp.w3.weight': rand(dims, fused), 'mlp.w3.bias': rand(dims)})
+        else:
+            block.update({'mlp.fc1.weight': rand(hidden, dims), 'mlp.fc1.bias': rand(hidden),
+                          'mlp.fc2.weight': rand(dims, hidden), 'mlp.fc2.bias': rand(dims)})
         if layer_scale:
             block.update({'ls1.gamma': 1 + rand(dims), 'ls2.gamma': 1 + rand(dims)})
         weights.update({f'blocks.{i}.{name}': value for name, value in block.items()})
@@ -82,8 +88,12 @@ def _reference_vit_keys(weights: dict[str, torch.Tensor], image: torch.Tensor, p
                      w['attn.proj.bias'])
         x = x + y * w.get('ls1.gamma', 1.0)
         y = F.layer_norm(x, (dims,), w['norm2.weight'], w['norm2.bias'], eps=1e-6)
-        y = F.linear(F.gelu(F.linear(y, w['mlp.fc1.weight'], w['mlp.fc1.bias'])), w['mlp.fc2.weight'],
-                     w['mlp.fc2.bias'])
+        if 'mlp.w12.weight' in w:  # DINOv2's SwiGLUFFN: w3(silu(x1) * x2) with x1, x2 = w12(x).chunk(2)
+            y1, y2 = F.linear(y, w['mlp.w12.weight'], w['mlp.w12.bias']).chunk(2, dim=-1)
+            y = F.linear(F.silu(y1) * y2, w['mlp.w3.weight'], w['mlp.w3.bias'])
+        else:
+            y = F.linear(F.gelu(F.linear(y, w['mlp.fc1.weight'], w['mlp.fc1.bias'])), w['mlp.fc2.weight'],
+                         w['mlp.fc2.bias'])
         x = x + y * w.get('ls2.gamma', 1.0)
     raise AssertionError('unreachable: the loop returns at the last block')
 

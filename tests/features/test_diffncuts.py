@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from cuts3d.engine.checkpoint import CheckpointError
-from cuts3d.features import DiffNCutsViT, RandomWeightsWarning
+from cuts3d.weights import CheckpointError
+from cuts3d.features import DiffNCutsViT
 
 
 def training_dict(weights, prefix):
@@ -45,7 +45,6 @@ def test_missing_file_is_a_checkpoint_error(tmp_path, tiny_arch):
 
 
 def test_default_is_vit_small_8(odd_image):
-    with pytest.warns(RandomWeightsWarning):
-        extractor = DiffNCutsViT(input_size=(24, 40))
+    extractor = DiffNCutsViT(input_size=(24, 40), pretrained=False)
     assert extractor.patch_size == 8
     assert extractor(odd_image).feats.shape == (384, 3, 5)

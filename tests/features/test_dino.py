@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from cuts3d.features import DINOViT, RandomWeightsWarning
+from cuts3d.features import DINOViT
 from cuts3d.registry import FEATURE_EXTRACTORS, build_component
+from cuts3d.weights import CheckpointError
 
 
 @pytest.mark.parametrize('patch_size, input_size', [(8, (40, 56)), (16, (48, 32))])
@@ -26,23 +27,39 @@ def test_official_layout_loads_completely_and_matches_dino(tmp_path, tiny_arch, 
     np.testing.assert_allclose(out.feats, expected.numpy(), rtol=1e-4, atol=1e-4)
 
 
-def test_builds_from_config_and_warns_without_checkpoint(tiny_arch):
-    with pytest.warns(RandomWeightsWarning):
-        extractor = build_component(dict(type='DINOViT', arch=tiny_arch, input_size=(16, 16)), FEATURE_EXTRACTORS)
-    assert isinstance(extractor, DINOViT) and extractor.patch_size == 8
+def test_builds_from_config_with_explicit_random_weights(tiny_arch):
+    cfg = dict(type='DINOViT', arch=tiny_arch, input_size=(16, 16), pretrained=False)
+    extractor = build_component(cfg, FEATURE_EXTRACTORS)
+    assert isinstance(extractor, DINOViT) and extractor.patch_size == 8 and not extractor.pretrained
+
+
+@pytest.mark.parametrize('arch,patch_size,file_name', [
+    ('vit_base', 8, 'dino_vitbase8_pretrain/dino_vitbase8_pretrain.pth'),
+    ('vit_small', 8, 'dino_deitsmall8_pretrain/dino_deitsmall8_pretrain.pth'),
+    ('vit_small', 16, 'dino_deitsmall16_pretrain/dino_deitsmall16_pretrain.pth'),
+    ('vit_base', 16, 'dino_vitbase16_pretrain/dino_vitbase16_pretrain.pth')])
+def test_pretrained_without_checkpoint_is_an_error_naming_the_url(arch, patch_size, file_name):
+    with pytest.raises(CheckpointError) as error:
+        DINOViT(arch=arch, patch_size=patch_size, input_size=(16, 16))
+    assert f"'https://dl.fbaipublicfiles.com/dino/{file_name}'" in str(error.value)
+    assert '\n' not in str(error.value) and 'pretrained=False' in str(error.value)
+
+
+def test_random_weights_and_a_checkpoint_contradict(tiny_arch):
+    with pytest.raises(ValueError, match='contradicts'):
+        DINOViT(arch=tiny_arch, checkpoint='x.pth', pretrained=False, input_size=(16, 16))
 
 
 def test_vit_small_8_shape_on_an_odd_image(odd_image):
-    with pytest.warns(RandomWeightsWarning):
-        extractor = DINOViT(arch='vit_small', patch_size=8, input_size=(48, 64))
+    extractor = DINOViT(arch='vit_small', patch_size=8, input_size=(48, 64), pretrained=False)
     assert extractor(odd_image).feats.shape == (384, 6, 8)
 
 
 def test_full_size_vit_small_8_release_layout_loads_completely(tmp_path, official_vit_weights):
-    """The exact tensor shapes of dino_deitsmall8_300ep_pretrain.pth (pos_embed for 224 px: 1 + 28 * 28)."""
+    """The exact tensor shapes of dino_deitsmall8_pretrain.pth (pos_embed for 224 px: 1 + 28 * 28)."""
     weights = official_vit_weights(dict(embed_dims=384, num_layers=12, num_heads=6, feedforward_channels=1536), 8,
                                    pos_grid=28)
-    path = tmp_path / 'dino_deitsmall8_300ep_pretrain.pth'
+    path = tmp_path / 'dino_deitsmall8_pretrain.pth'
     torch.save(weights, path)
     extractor = DINOViT(arch='vit_small', patch_size=8, checkpoint=str(path), input_size=(64, 48))
     assert extractor.load_result.missing_keys == [] and extractor.load_result.unexpected_keys == []

@@ -5,7 +5,7 @@ import torch
 from PIL import Image
 from skimage import data
 
-from cuts3d.engine.checkpoint import CheckpointError
+from cuts3d.weights import CheckpointError
 from cuts3d.features import EfficientNetLite0Features
 
 IMAGENET_DOMESTIC_CATS = range(281, 286)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from cuts3d.features import MAEViT, RandomWeightsWarning
+from cuts3d.features import MAEViT
 
 
 def test_official_layout_loads_ignores_the_decoder_and_matches_mae(tmp_path, tiny_arch, official_vit_weights,
@@ -27,6 +27,5 @@ def test_official_layout_loads_ignores_the_decoder_and_matches_mae(tmp_path, tin
 def test_patch_16_only_and_base_shape(odd_image):
     with pytest.raises(ValueError, match='no arch'):
         MAEViT(arch='vit_small')
-    with pytest.warns(RandomWeightsWarning):
-        extractor = MAEViT(arch='vit_base', input_size=(32, 48))
+    extractor = MAEViT(arch='vit_base', input_size=(32, 48), pretrained=False)
     assert extractor(odd_image).feats.shape == (768, 2, 3)

@@ -1,51 +1,10 @@
-"""Key renaming, prefix stripping and position-embedding resizing of cuts3d/features/vit_checkpoint.py."""
+"""Position-embedding resizing of cuts3d/features/vit_checkpoint.py."""
 import pytest
 import torch
-from mmpretrain.models.backbones import VisionTransformer
 from mmpretrain.models.utils import resize_pos_embed
 
-from cuts3d.engine.checkpoint import CheckpointError
-from cuts3d.features.vit_checkpoint import (interpolate_pos_embed, strip_prefixes, timm_vit_to_mmpretrain,
-                                            unwrap_state_dict)
-
-
-def dino_vit_keys():
-    """Every key of the official dino_deitsmall8_300ep_pretrain.pth / dino_vitbase8_pretrain.pth (12 blocks)."""
-    keys = ['cls_token', 'pos_embed', 'patch_embed.proj.weight', 'patch_embed.proj.bias', 'norm.weight', 'norm.bias']
-    for i in range(12):
-        for name in ('norm1', 'attn.qkv', 'attn.proj', 'norm2', 'mlp.fc1', 'mlp.fc2'):
-            keys += [f'blocks.{i}.{name}.weight', f'blocks.{i}.{name}.bias']
-    return keys
-
-
-@pytest.mark.parametrize('mmpretrain_arch', ['deit-small', 'base'])
-def test_dino_keys_map_one_to_one_onto_mmpretrain(mmpretrain_arch):
-    converted = timm_vit_to_mmpretrain(dict.fromkeys(dino_vit_keys()))
-    model_keys = set(VisionTransformer(arch=mmpretrain_arch, patch_size=8).state_dict())
-    assert set(converted) == model_keys
-
-
-def test_dinov2_layer_scale_and_unknown_keys():
-    converted = timm_vit_to_mmpretrain(dict.fromkeys(
-        ['blocks.3.ls1.gamma', 'blocks.3.ls2.gamma', 'mask_token', 'register_tokens', 'decoder_blocks.0.norm1.weight',
-         'head.weight']))
-    assert set(converted) == {'layers.3.attn.gamma1.weight', 'layers.3.ffn.gamma2.weight', 'mask_token',
-                              'register_tokens', 'decoder_blocks.0.norm1.weight', 'head.weight'}
-
-
-def test_strip_prefixes_removes_nested_wrappers_in_any_order():
-    weights = {'module.net.blocks.0.norm1.weight': 1, 'net.module.cls_token': 2, 'pos_embed': 3,
-               'blocks.1.net.x': 4}
-    assert strip_prefixes(weights, ('module.', 'net.')) == {
-        'blocks.0.norm1.weight': 1, 'cls_token': 2, 'pos_embed': 3, 'blocks.1.net.x': 4}
-
-
-def test_unwrap_state_dict_takes_the_nested_weights_or_the_flat_file():
-    flat = {'cls_token': torch.zeros(1)}
-    assert unwrap_state_dict({'model': flat, 'epoch': 3}, 'model', 'f') is flat
-    assert unwrap_state_dict(flat, 'model', 'f') is flat
-    with pytest.raises(CheckpointError, match='no tensors'):
-        unwrap_state_dict({'model': {'epoch': 1}}, 'model', 'f')
+from cuts3d.features.vit_checkpoint import interpolate_pos_embed
+from cuts3d.weights import CheckpointError
 
 
 def test_pos_embed_unchanged_when_the_grid_matches():

@@ -5,14 +5,13 @@ import numpy as np
 import pytest
 import torch
 
-from cuts3d.engine.checkpoint import CheckpointError
-from cuts3d.features import RandomWeightsWarning, ViTKeyExtractor
+from cuts3d.weights import CheckpointError
+from cuts3d.features import ViTKeyExtractor
 
 
 def random_vit(arch, **kwargs):
     torch.manual_seed(0)
-    with pytest.warns(RandomWeightsWarning):
-        return ViTKeyExtractor(arch, 8, **kwargs)
+    return ViTKeyExtractor(arch, 8, pretrained=False, **kwargs)
 
 
 def test_keys_equal_the_k_third_of_the_hooked_last_qkv(tiny_arch, odd_image):
@@ -33,10 +32,11 @@ def test_keys_equal_the_k_third_of_the_hooked_last_qkv(tiny_arch, odd_image):
     np.testing.assert_allclose(feats, expected.numpy(), rtol=1e-5, atol=1e-5)
 
 
-def test_random_weights_warn_and_leave_no_load_result(tiny_arch):
-    with pytest.warns(RandomWeightsWarning, match='RANDOM weights'):
-        extractor = ViTKeyExtractor(tiny_arch, 8, input_size=(16, 16))
-    assert extractor.load_result is None
+def test_random_weights_only_when_asked_and_leave_no_load_result(tiny_arch):
+    with pytest.raises(CheckpointError, match='needs pretrained weights.*pretrained=False'):
+        ViTKeyExtractor(tiny_arch, 8, input_size=(16, 16))
+    extractor = ViTKeyExtractor(tiny_arch, 8, input_size=(16, 16), pretrained=False)
+    assert extractor.load_result is None and not extractor.pretrained
 
 
 @pytest.mark.parametrize('kwargs, match', [

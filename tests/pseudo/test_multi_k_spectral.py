@@ -1,6 +1,5 @@
 """MultiKSpectralGenerator (Engstler et al.): spectral clustering, saliency, splitting, filter, NMS, configs."""
 import json
-import warnings
 
 import numpy as np
 import pytest
@@ -207,10 +206,9 @@ def test_paper_config_loads_and_builds():
     assert cfg.train_dataloader.dataset.dataset.type == 'PseudoMaskDataset'
     assert cfg.optim_wrapper.optimizer.lr == 0.00025 and cfg.train_cfg.max_iters == 60000
     gen.feature_extractor.checkpoint = gen.saliency_extractor.checkpoint = None
+    gen.feature_extractor.pretrained = gen.saliency_extractor.pretrained = False  # random weights: nothing to fetch
     gen.feature_extractor.input_size = gen.saliency_extractor.input_size = (64, 64)
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')  # random weights: no checkpoints here
-        generator = build_component(gen.to_dict(), PSEUDO_MASK_GENERATORS)
+    generator = build_component(gen.to_dict(), PSEUDO_MASK_GENERATORS)
     assert type(generator.feature_extractor).__name__ == 'MAEViT'
     assert type(generator.saliency_extractor).__name__ == 'DINOViT'
 

@@ -5,8 +5,8 @@
 #
 # Backbone weights: DINO ResNet-50 (self-supervised, ImageNet) in its official torchvision key layout
 # (conv1.weight, bn1.*, layer1.0.conv1.weight, ...), i.e. the `dino_resnet50_pretrain.pth` release of
-# facebookresearch/dino. mmdet's ResNet uses the same names, so `Pretrained` loads it as is. Put the file at the
-# path below or point to it with
+# facebookresearch/dino. mmdet's ResNet uses the same names, so `Pretrained` loads it as is. The URL is downloaded
+# once into $CUTS3D_CACHE and loaded weights-only (cuts3d/engine/checkpoint.py); offline, point to a local copy with
 #   --cfg-options model.backbone.init_cfg.checkpoint=/path/to/dino_resnet50_pretrain.pth
 # For DINO's full training checkpoint (keys "teacher" -> "module.backbone.conv1.weight", ...) re-save the teacher's
 # backbone state_dict first, or add prefix='module.backbone.' to init_cfg after extracting `teacher`.
@@ -31,7 +31,9 @@ model = dict(
         norm_cfg=norm_cfg,
         norm_eval=False,
         style='pytorch',  # CutLER: STRIDE_IN_1X1 False
-        init_cfg=dict(type='Pretrained', checkpoint='checkpoints/dino_resnet50_pretrain.pth')),
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint='https://dl.fbaipublicfiles.com/dino/dino_resnet50_pretrain/dino_resnet50_pretrain.pth')),
     neck=dict(type='FPN', in_channels=[256, 512, 1024, 2048], out_channels=256, num_outs=5, norm_cfg=norm_cfg),
     rpn_head=dict(
         type='RPNHead',

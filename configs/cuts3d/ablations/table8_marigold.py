@@ -1,9 +1,13 @@
 # Paper Table 8, row "Marigold" (synthetic depth: a repurposed diffusion model).
-# The full CutS3D (DiffNCuts) pipeline with this depth source, trained without self-training. Precompute the depth
-# maps with the model's official release (its weights are not bundled) and let FileDepth read them:
-# <root>/<image path without suffix>.npy (float, larger = farther) or 16-bit .png; maps holding disparity need
-# depth_source.inverse=True.
+# The full CutS3D (DiffNCuts) pipeline with this depth source, trained without self-training. Marigold v1-1 runs on
+# the fly from the Hugging Face hub through diffusers (fp16 weights: half the download, upcast on CPU); for ImageNet
+# predict it once and reuse it:
+#   python tools/predict_depth.py configs/cuts3d/ablations/table8_marigold.py --images DIR \
+#       --out data/imagenet/depth_marigold/train
+#   python tools/extract_pseudo_masks.py configs/cuts3d/ablations/table8_marigold.py --images DIR --out OUT.json \
+#       --depth data/imagenet/depth_marigold/train
 _base_ = ['../diffncuts_in1k.py']
 
-pseudo_mask_generator = dict(depth_source=dict(root='data/imagenet/depth_marigold/train'))
+pseudo_mask_generator = dict(
+    depth_source=dict(_delete_=True, type='MarigoldDepth', model='prs-eth/marigold-depth-v1-1', variant='fp16'))
 train_dataloader = dict(dataset=dict(dataset=dict(ann_file='annotations/ablations/table8_marigold_train.json')))

@@ -1,9 +1,11 @@
-# Paper Table 8, row "ZoeDepth" (sensor depth: MiDaS fine-tuned on metric data).
-# The full CutS3D (DiffNCuts) pipeline with this depth source, trained without self-training. Precompute the depth
-# maps with the model's official release (its weights are not bundled) and let FileDepth read them:
-# <root>/<image path without suffix>.npy (float, larger = farther) or 16-bit .png; maps holding disparity need
-# depth_source.inverse=True.
+# Paper Table 8, row "ZoeDepth" (sensor depth: MiDaS fine-tuned on metric data), the paper's default depth model.
+# The full CutS3D (DiffNCuts) pipeline with this depth source, trained without self-training. ZoeDepth (NYU+KITTI)
+# runs on the fly from the Hugging Face hub; for ImageNet predict it once and reuse it:
+#   python tools/predict_depth.py configs/cuts3d/ablations/table8_zoedepth.py --images DIR \
+#       --out data/imagenet/depth_zoedepth/train
+#   python tools/extract_pseudo_masks.py configs/cuts3d/ablations/table8_zoedepth.py --images DIR --out OUT.json \
+#       --depth data/imagenet/depth_zoedepth/train
 _base_ = ['../diffncuts_in1k.py']
 
-pseudo_mask_generator = dict(depth_source=dict(root='data/imagenet/depth_zoedepth/train'))
+pseudo_mask_generator = dict(depth_source=dict(_delete_=True, type='ZoeDepth', model='Intel/zoedepth-nyu-kitti'))
 train_dataloader = dict(dataset=dict(dataset=dict(ann_file='annotations/ablations/table8_zoedepth_train.json')))

@@ -1,0 +1,119 @@
+"""Predict depth for an image collection once, as 16-bit PNGs that ``--depth`` and ``FileDepth`` read back exactly.
+
+    python tools/predict_depth.py CONFIG --images DIR_OR_LIST --out DEPTH_DIR
+        [--work-dir DIR] [--resume] [--launcher none|pytorch] [--cfg-options KEY=VALUE ...]
+
+The depth source is the config's ``depth_source``, or else its ``pseudo_mask_generator.depth_source`` (so a method
+config works as it is: ``configs/cuts3d/ablations/table8_marigold.py``). Each image's depth goes to
+``DEPTH_DIR/<image path without suffix>.png``; then ``tools/extract_pseudo_masks.py CONFIG --images DIR --depth
+DEPTH_DIR`` reuses it for every ablation. Many processes: ``torchrun --nproc-per-node N tools/predict_depth.py ...
+--launcher pytorch`` (each rank takes a shard of the sorted image list, as extraction does); ``--resume`` skips the
+images already done. The config's optional ``extraction`` dict sets ``min_side``, ``max_side``,
+``max_consecutive_failures`` and ``dist_timeout_s``.
+
+Exit status: 0 when every image has its depth map, 1 when some failed (listed with the reason in
+``DEPTH_DIR.failures.jsonl``) or the run was aborted, 2 with a one-line reason on bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from mmengine.config import Config, DictAction
+
+from cuts3d.pseudo import (DepthPredictionRunner, ExtractionAbortedError, ExtractionSummary, ImageListError,
+                           ToolConfigError, init_extraction_dist, list_images, shutdown_dist)
+from cuts3d.pseudo.distributed import LAUNCHERS
+from cuts3d.registry import UnknownComponentError
+from cuts3d.weights import CheckpointError
+
+PROG = 'predict_depth.py'
+DEFAULT_DIST_TIMEOUT_S = 24 * 3600
+RUNNER_OPTIONS = ('min_side', 'max_side', 'max_consecutive_failures')
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=PROG, description='Predict depth maps (16-bit PNG) for a set of images.')
+    parser.add_argument('config', help='config holding depth_source or pseudo_mask_generator.depth_source')
+    parser.add_argument('--images', required=True,
+                        help='image folder (searched recursively), one image, or a list file (one path per line)')
+    parser.add_argument('--out', required=True, help='output folder of the depth PNGs')
+    parser.add_argument('--work-dir', help='part files and manifest (default: <out>.work)')
+    parser.add_argument('--resume', action='store_true', help='skip images already recorded in --work-dir')
+    parser.add_argument('--launcher', choices=LAUNCHERS, default='none', help='pytorch: started by torchrun')
+    parser.add_argument('--no-progress', action='store_true', help='no progress bar')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
+    return parser.parse_args(argv)
+
+
+def depth_source_config(cfg: Config, path: str) -> dict:
+    """``cfg.depth_source``, else ``cfg.pseudo_mask_generator.depth_source``; a model-based one, not files."""
+    source = cfg.get('depth_source') or (cfg.get('pseudo_mask_generator') or {}).get('depth_source')
+    if not source:
+        raise ToolConfigError(f'config {path} has neither depth_source nor pseudo_mask_generator.depth_source')
+    if source.get('type') == 'FileDepth':
+        raise ToolConfigError(f'config {path}: the depth source reads files ({source.get("root")}); predict_depth '
+                              'needs a model, e.g. --cfg-options "depth_source={\'type\': \'ZoeDepth\'}"')
+    return source
+
+
+def report(summary: ExtractionSummary) -> str:
+    """The end-of-run summary printed by rank 0."""
+    stages = ', '.join(f'{stage} {seconds:.2f}' for stage, seconds in summary.stage_seconds.items())
+    return (f'{PROG}: wrote {summary.images_written} of {summary.num_images} depth maps -> {summary.out}\n'
+            f'{PROG}: rank 0 processed {summary.processed} this run, skipped {summary.resumed} already done; '
+            f'seconds per image: {stages or "n/a"}\n'
+            f'{PROG}: {summary.failures_total} image(s) failed -> {summary.failures_file}')
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        return _predict(args)
+    finally:
+        shutdown_dist()
+
+
+def load_config(path: str, options: dict | None) -> Config:
+    """The config file with ``--cfg-options`` merged."""
+    if not os.path.isfile(path):
+        raise ToolConfigError(f'config {path} does not exist')
+    cfg = Config.fromfile(path)
+    if options:
+        cfg.merge_from_dict(options)
+    return cfg
+
+
+def _predict(args: argparse.Namespace) -> int:
+    try:
+        cfg = load_config(args.config, args.cfg_options)
+        depth_cfg = depth_source_config(cfg, args.config)
+        _, items = list_images(args.images)
+        options = dict(cfg.get('extraction') or {})
+        timeout_s = options.get('dist_timeout_s', DEFAULT_DIST_TIMEOUT_S)
+        rank, world_size = init_extraction_dist(args.launcher, timeout_s)
+        runner = DepthPredictionRunner(depth_cfg, items, args.out, args.work_dir, resume=args.resume, rank=rank,
+                                       world_size=world_size, progress=not args.no_progress,
+                                       **{key: options[key] for key in RUNNER_OPTIONS if key in options})
+    except (ToolConfigError, ImageListError, UnknownComponentError, CheckpointError, OSError, SyntaxError, TypeError,
+            ValueError, KeyError) as error:
+        print(f'{PROG}: error: {type(error).__name__}: {error}', file=sys.stderr)
+        return 2
+    try:
+        summary = runner.run()
+    except ExtractionAbortedError as error:
+        print(f'{PROG}: aborted: {error}', file=sys.stderr)
+        return 1
+    if rank != 0:
+        return 0
+    print(report(summary))
+    if summary.failures_total:
+        print(f'{PROG}: {summary.failures_total} image(s) have no depth map: see {summary.failures_file}; fix them '
+              'and rerun with --resume', file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -29,7 +29,7 @@ def test_options_are_merged_and_the_required_key_is_checked(config):
 
 def test_a_missing_file_is_named(tmp_path):
     missing = str(tmp_path / 'none.py')
-    with pytest.raises(ToolConfigError, match=f'^config {missing} does not exist$'):
+    with pytest.raises(ToolConfigError, match=f'^config file not found: {missing}$'):
         load_extraction_config(missing, None, None)
 
 

@@ -10,9 +10,11 @@ from pycocotools.coco import COCO
 
 from cuts3d.pseudo.image_list import list_images
 from cuts3d.pseudo.part_files import read_records
+from cuts3d.pseudo.dry_run import GeneratorConfigError
 from cuts3d.pseudo.runner import ExtractionAbortedError, ExtractionRunner, failures_path
 
 CONFIG = os.path.join(os.path.dirname(__file__), '..', '..', 'configs', 'demo', 'extract_cutler_tiny.py')
+CUTS3D_CONFIG = os.path.join(os.path.dirname(__file__), '..', '..', 'configs', 'demo', 'extract_cuts3d_tiny.py')
 
 
 def write_scenes(folder, count=6, size=(64, 96)):
@@ -122,17 +124,32 @@ def test_resume_refuses_a_work_dir_of_another_image_list(tmp_path):
         run(items[:-1], out, resume=True)
 
 
-def test_generator_failing_on_every_image_aborts(tmp_path):
+def test_a_generator_that_fails_on_a_synthetic_image_is_refused_before_the_work_dir(tmp_path):
     items = write_scenes(tmp_path / 'imgs')
+    cfg = Config.fromfile(CUTS3D_CONFIG).pseudo_mask_generator
+    cfg.depth_source = None  # LocalCut / Spatial Importance without depth: a configuration error
+    with pytest.raises(GeneratorConfigError, match='fails on a synthetic .*needs depth'):
+        ExtractionRunner(cfg, items, str(tmp_path / 'o.json'), progress=False)
+    assert not (tmp_path / 'o.work').exists()
 
-    def broken(image, meta):
-        raise ValueError('LocalCut needs depth')
+
+def test_failures_after_the_dry_run_never_abort_and_warn_once(tmp_path, capsys):
+    items = write_scenes(tmp_path / 'imgs')
+    good = {'img0.png', 'img2.png'}
 
     runner = ExtractionRunner(generator_cfg(), items, str(tmp_path / 'o.json'), progress=False,
-                              max_consecutive_failures=3)
-    runner.generator = broken
-    with pytest.raises(ExtractionAbortedError, match='failed on 3 images in a row .*LocalCut needs depth'):
-        runner.run()
+                              warn_after_failures=3)
+    inner = runner.generator
+
+    def fails_but_on_two(image, meta):
+        if meta['rel_path'] not in good:
+            raise ValueError('an extreme image')
+        return inner(image, meta)
+
+    runner.generator = fails_but_on_two
+    summary = runner.run()
+    assert summary.images_written == 2 and summary.failures_total == len(items) - 2
+    assert capsys.readouterr().err.count('failed on 3 images in a row') == 1
 
 
 def test_huge_images_are_processed_downscaled_and_written_at_full_size(tmp_path):

@@ -19,6 +19,8 @@ import torch
 from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from ..utils.torch_file import describe_non_torch_file
+
 
 class CheckpointError(RuntimeError):
     """A checkpoint that is missing, unreadable or not safe to unpickle."""
@@ -75,6 +77,9 @@ def load_foreign_weights(path: str, map_location: str = 'cpu') -> dict[str, Any]
     """
     if not os.path.isfile(path):
         raise CheckpointError(f'checkpoint not found: {path}')
+    not_torch = describe_non_torch_file(path)
+    if not_torch:
+        raise CheckpointError(f'{path} {not_torch}')
     try:
         ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:

@@ -315,9 +315,12 @@ class ExtractionRunner:
                 self._check_outputs()
                 try:
                     lock.acquire()
+                    self._prepare_work_dir()
                 except WorkDirLockedError as error:
                     raise ExtractionSetupError(str(error)) from error
-                self._prepare_work_dir()
+                except OSError as error:
+                    raise ExtractionSetupError(f'cannot prepare --work-dir {self.work_dir}: '
+                                               f'{error.strerror or error}') from error
             barrier()
             self._check_manifest()
             finished = self._finished_indices() if self.resume else set()

@@ -77,7 +77,7 @@ def _node(cfg: Config, dotted: str) -> Any:
     """The config value at a dotted key, or ``_MISSING`` when a part of the path is missing or not a dict."""
     node: Any = cfg
     for part in dotted.split('.'):
-        if not isinstance(node, dict) or part not in node:
+        if not isinstance(node, (Config, dict)) or part not in node:
             return _MISSING
         node = node[part]
     return node

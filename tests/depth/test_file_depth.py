@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from cuts3d.depth import DepthShapeError, FileDepth, normalize_depth
+from cuts3d.depth import AmbiguousCompanionError, DepthFileError, DepthShapeError, FileDepth, normalize_depth
 from cuts3d.registry import DEPTH_SOURCES, build_component
 
 IMAGE = np.zeros((6, 8, 3), dtype=np.uint8)
@@ -99,3 +99,33 @@ def test_built_from_a_config(tmp_path):
                              DEPTH_SOURCES)
     out = source(IMAGE, {'img_path': '/x/a.jpg'})  # no rel_path: the image file name is used
     assert np.nanmin(out) == 0.0 and np.nanmax(out) == 1.0
+
+
+def test_two_images_with_one_stem_never_share_a_stem_keyed_depth_map(tmp_path):
+    _write(str(tmp_path / 'x.npy'), _ramp())
+    shared = {'rel_path': 'sub/a/x.png', 'unique_stem': False}
+    with pytest.raises(AmbiguousCompanionError, match=r"x.npy matches its file name, but other images"):
+        FileDepth(str(tmp_path))(IMAGE, shared)
+    assert FileDepth(str(tmp_path))(IMAGE, {**shared, 'unique_stem': True}).shape == (6, 8)
+    _write(str(tmp_path / 'sub' / 'a' / 'x.npy'), _ramp())  # the mirrored tree is unambiguous
+    assert FileDepth(str(tmp_path))(IMAGE, shared).shape == (6, 8)
+    with pytest.raises(AmbiguousCompanionError, match='differs from it only in its suffix'):
+        FileDepth(str(tmp_path))(IMAGE, {**shared, 'unique_rel_stem': False})
+
+
+@pytest.mark.parametrize('content', [b'', b'\x93NUMPY garbage', b'not numpy at all'])
+def test_unreadable_depth_files_name_their_path(tmp_path, content):
+    path = tmp_path / 'n01' / 'a.npy'
+    path.parent.mkdir()
+    path.write_bytes(content)
+    with pytest.raises(DepthFileError, match=f'^{path}: not a readable .npy depth array'):
+        FileDepth(str(tmp_path))(IMAGE, META)
+
+
+def test_depth_errors_after_reading_name_the_file(tmp_path):
+    _write(str(tmp_path / 'n01' / 'a.npy'), _ramp(6, 6))
+    with pytest.raises(DepthShapeError, match=f'^{tmp_path}/n01/a.npy: .*aspect'):
+        FileDepth(str(tmp_path))(IMAGE, META)
+    np.save(tmp_path / 'n01' / 'a.npy', np.zeros((6, 8), complex))
+    with pytest.raises(DepthFileError, match=f'^{tmp_path}/n01/a.npy: depth array must be real-valued'):
+        FileDepth(str(tmp_path))(IMAGE, META)

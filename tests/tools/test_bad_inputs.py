@@ -12,6 +12,7 @@ import copy
 import errno
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -151,7 +152,7 @@ def test_2_an_out_or_work_dir_over_or_inside_the_inputs_is_refused(corpus, tmp_p
         (['--out', CUTS3D], 'is the config file'),
     ]:
         assert run_extract('--images', str(corpus / 'images'), *args) == 2
-        assert __import__('re').search(message, error_line(capsys, 'extract_pseudo_masks.py'))
+        assert re.search(message, error_line(capsys, 'extract_pseudo_masks.py'))
     assert run_extract('--images', str(image), '--out', str(image)) == 2  # one image as --images
     assert 'good_0.png is the --images file' in error_line(capsys, 'extract_pseudo_masks.py')
     assert run_extract('--images', str(image), '--out', str(corpus / 'images' / 'o.json')) == 2
@@ -307,7 +308,7 @@ def test_7_evaluation_refuses_invalid_predictions(pseudo_masks, tmp_path, capsys
         (tmp_path / 'bad.json').write_text(json.dumps(bad))
         assert evaluate([str(pseudo_path), str(gt_path)]) == 2
         line = error_line(capsys, 'eval_pseudo_masks.py')
-        assert f'bad.json: annotation {bad["annotations"][0]["id"]}' in line and __import__('re').search(message, line)
+        assert f'bad.json: annotation {bad["annotations"][0]["id"]}' in line and re.search(message, line)
 
 
 @pytest.fixture(scope='module')
@@ -356,7 +357,7 @@ def test_8_test_py_refuses_unreadable_foreign_and_partial_checkpoints(detector_d
     for checkpoint, message in [(text, 'is a text file'), (foreign, 'matches none of the model'),
                                 (partial, 'lacks .* --allow-partial')]:
         assert test([DETECTOR, str(checkpoint), *common]) == 2
-        assert __import__('re').search(message, error_line(capsys, 'test.py'))
+        assert re.search(message, error_line(capsys, 'test.py'))
     metrics = tmp_path / 'metrics.json'
     assert test([DETECTOR, str(partial), *common, '--allow-partial', '--out', str(metrics)]) == 0
     assert 'initial values (--allow-partial)' in capsys.readouterr().err and metrics.is_file()

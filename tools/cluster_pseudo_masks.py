@@ -20,13 +20,13 @@ import os
 import sys
 
 import numpy as np
-from mmengine.config import DictAction
 
 from cuts3d.weights import CheckpointError
 from cuts3d.pseudo import PseudoMaskFileError, ToolConfigError, load_pseudo_masks, load_tool_config
 from cuts3d.pseudo.coco_writer import to_jsonable, write_coco_json
 from cuts3d.registry import FEATURE_EXTRACTORS, UnknownComponentError, build_component
 from cuts3d.u2seg import ClusteringError, MaskEmbeddingError, clustered_pseudo_masks, embed_pseudo_masks, fit_kmeans
+from cuts3d.utils.config_options import ConfigOptionsAction
 from cuts3d.version import __version__
 
 PROG = 'cluster_pseudo_masks.py'
@@ -45,7 +45,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--num-clusters', type=int, help='C (default: clustering.num_clusters of the config)')
     parser.add_argument('--embeddings', help='cache of the N x D mask embeddings (.npy): read if present, else written')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
+    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
+                        help="override config keys: key=value, key=[a,b], key=(1,2), key={'type':'X'}")
     return parser.parse_args(argv)
 
 

@@ -5,7 +5,14 @@
 
 Every pseudo-mask is a detection scored by its ``score`` (mean Spatial Confidence; ``--score-key none``: 1);
 the ground truth's categories are merged into one. Prints AP, AP50, AP75, AP_s/m/l and AR_1/10/100, AR_s/m/l in
-percent for boxes and masks. Exit status 2 with a one-line reason on bad input.
+percent for boxes and masks.
+
+Both files are validated before anything is computed (:mod:`cuts3d.evaluation.coco_validation`): a negative or
+non-finite box, an ``image_id`` or ``category_id`` that is not in the file, an RLE whose ``size`` is not its
+image's or whose ``counts`` do not decode to it, a NaN score, duplicate ids.
+
+Exit status: 0 when the metrics were printed (and written); 2 with one line naming the file, the annotation and
+the problem on bad input (nothing is evaluated).
 """
 from __future__ import annotations
 
@@ -14,9 +21,10 @@ import json
 import os
 import sys
 
-from cuts3d.evaluation import EvaluationInputError, evaluate_pseudo_masks, format_table
+from cuts3d.evaluation import CocoFileError, EvaluationInputError, evaluate_pseudo_masks, format_table
 from cuts3d.evaluation.pseudo_mask_eval import IOU_TYPES, SCORE_KEYS
 from cuts3d.pseudo import PseudoMaskFileError, load_pseudo_masks
+from cuts3d.utils.output_paths import OutputPathError, check_writable_file, refuse_inputs
 
 PROG = 'eval_pseudo_masks.py'
 
@@ -37,9 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not os.path.isfile(args.gt):
             raise EvaluationInputError(f'ground truth {args.gt} does not exist')
+        if args.out:
+            refuse_inputs(args.out, '--out', [('the pseudo-mask file', args.pseudo), ('the ground truth', args.gt)])
+            check_writable_file(args.out, '--out')
         pseudo = load_pseudo_masks(args.pseudo)
-        results = evaluate_pseudo_masks(pseudo, args.gt, score_key=args.score_key, iou_types=tuple(args.iou_types))
-    except (PseudoMaskFileError, EvaluationInputError, json.JSONDecodeError, KeyError) as error:
+        results = evaluate_pseudo_masks(pseudo, args.gt, score_key=args.score_key, iou_types=tuple(args.iou_types),
+                                        pseudo_path=args.pseudo)
+    except (PseudoMaskFileError, EvaluationInputError, CocoFileError, OutputPathError) as error:
         print(f'{PROG}: error: {type(error).__name__}: {error}', file=sys.stderr)
         return 2
     print(f'{results["detections"]} pseudo-masks on {results["images_evaluated"]} ground-truth images '

@@ -21,7 +21,6 @@ import sys
 from collections import defaultdict
 
 import numpy as np
-from mmengine.config import DictAction
 from tqdm import tqdm
 
 from cuts3d.weights import CheckpointError
@@ -31,6 +30,7 @@ from cuts3d.registry import STUFF_SOURCES, UnknownComponentError, build_componen
 from cuts3d.u2seg import (ClusteringError, ThingMask, panoptic_categories, panoptic_pseudo_labels, png_name,
                           write_panoptic_png)
 from cuts3d.utils.atomic_file import write_json_atomic
+from cuts3d.utils.config_options import ConfigOptionsAction
 from cuts3d.utils.image_io import ImageLoadError, load_rgb
 from cuts3d.version import __version__
 
@@ -48,7 +48,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--images', required=True, help='image root: the json file_names are relative to it')
     parser.add_argument('--out', required=True, help='COCO panoptic json; PNGs go to the folder <out stem>/')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
+    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
+                        help="override config keys: key=value, key=[a,b], key=(1,2), key={'type':'X'}")
     return parser.parse_args(argv)
 
 

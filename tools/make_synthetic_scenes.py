@@ -5,6 +5,8 @@
 writes ``OUT/images/scene_XXXX.png``, ``OUT/depth/scene_XXXX.npy`` (float32 in [0, 1], larger = farther; use it
 with ``--depth OUT/depth``) and ``OUT/annotations.json``. The scene kinds are described in
 :mod:`cuts3d.datasets.synthetic`; the same arguments always give byte-identical files.
+
+Exit status: 0 when the scenes were written; 2 with one line on bad arguments or an unwritable ``--out``.
 """
 from __future__ import annotations
 
@@ -15,13 +17,13 @@ from cuts3d.datasets.synthetic import SCENE_KINDS, write_synthetic_dataset
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog='make_synthetic_scenes.py', description=__doc__.splitlines()[0])
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument('--num', type=int, default=8, help='number of scenes')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--size', type=int, default=256, help='image side in pixels (>= 64)')
     parser.add_argument('--kinds', nargs='+', default=list(SCENE_KINDS), choices=SCENE_KINDS,
-                        help='scene kinds, used in turn (scene i gets kinds[i % len(kinds)])')
+                        help='scene kinds, used in turn (scene i gets kinds[i %% len(kinds)])')
     return parser.parse_args(argv)
 
 
@@ -29,8 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         path = write_synthetic_dataset(args.out, args.num, seed=args.seed, size=args.size, kinds=tuple(args.kinds))
-    except ValueError as error:
-        print(f'make_synthetic_scenes: {error}', file=sys.stderr)
+    except (ValueError, OSError) as error:
+        print(f'make_synthetic_scenes.py: error: {error}', file=sys.stderr)
         return 2
     print(f'wrote {args.num} scenes to {args.out} (annotations: {path})')
     return 0

@@ -9,10 +9,12 @@ config works as it is: ``configs/cuts3d/ablations/table8_marigold.py``). Each im
 DEPTH_DIR`` reuses it for every ablation. Many processes: ``torchrun --nproc-per-node N tools/predict_depth.py ...
 --launcher pytorch`` (each rank takes a shard of the sorted image list, as extraction does); ``--resume`` skips the
 images already done. The config's optional ``extraction`` dict sets ``min_side``, ``max_side``,
-``max_consecutive_failures`` and ``dist_timeout_s``.
+``warn_after_failures`` and ``dist_timeout_s``.
 
-Exit status: 0 when every image has its depth map, 1 when some failed (listed with the reason in
-``DEPTH_DIR.failures.jsonl``) or the run was aborted, 2 with a one-line reason on bad input.
+Exit status (as ``tools/extract_pseudo_masks.py``): 0 when every image has its depth map; 3 when some failed (listed
+with the reason in ``DEPTH_DIR.failures.jsonl``; rerun with ``--resume`` to add them); 1 when no depth map was
+written or a write failed after processing started; 2 with a one-line reason on bad input (config, image list, an
+output path inside the inputs, a work dir in use).
 """
 from __future__ import annotations
 
@@ -20,17 +22,22 @@ import argparse
 import os
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
-from cuts3d.pseudo import (DepthPredictionRunner, ExtractionAbortedError, ExtractionSummary, ImageListError,
-                           ToolConfigError, init_extraction_dist, list_images, shutdown_dist)
+from cuts3d.pseudo import (DepthPredictionRunner, ExtractionAbortedError, ExtractionSetupError, ExtractionSummary,
+                           ImageListError, ToolConfigError, default_work_dir, init_extraction_dist, list_images,
+                           shutdown_dist)
 from cuts3d.pseudo.distributed import LAUNCHERS
+from cuts3d.pseudo.runner import failures_path
 from cuts3d.registry import UnknownComponentError
+from cuts3d.utils.config_options import ConfigOptionsAction
+from cuts3d.utils.output_paths import OutputPathError, refuse_inputs
 from cuts3d.weights import CheckpointError
 
 PROG = 'predict_depth.py'
 DEFAULT_DIST_TIMEOUT_S = 24 * 3600
-RUNNER_OPTIONS = ('min_side', 'max_side', 'max_consecutive_failures')
+RUNNER_OPTIONS = ('min_side', 'max_side', 'warn_after_failures')
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SOME_FAILED = 0, 1, 2, 3
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -43,7 +50,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--resume', action='store_true', help='skip images already recorded in --work-dir')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none', help='pytorch: started by torchrun')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
+    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
+                        help="override config keys: key=value, key=[a,b], key=(96,96), key={'type':'X'}")
     return parser.parse_args(argv)
 
 
@@ -89,30 +97,41 @@ def _predict(args: argparse.Namespace) -> int:
     try:
         cfg = load_config(args.config, args.cfg_options)
         depth_cfg = depth_source_config(cfg, args.config)
-        _, items = list_images(args.images)
+        root, items = list_images(args.images)
+        trees = [('the --images folder', root)] if os.path.isdir(args.images) else \
+            [('a folder holding input images', folder) for folder in sorted({os.path.dirname(i.path) for i in items})]
+        for what, path in (('--out', args.out), ('the failures file', failures_path(args.out)),
+                           ('--work-dir', args.work_dir or default_work_dir(args.out))):
+            refuse_inputs(path, what, [('the config file', args.config)], trees)
         options = dict(cfg.get('extraction') or {})
         timeout_s = options.get('dist_timeout_s', DEFAULT_DIST_TIMEOUT_S)
         rank, world_size = init_extraction_dist(args.launcher, timeout_s)
         runner = DepthPredictionRunner(depth_cfg, items, args.out, args.work_dir, resume=args.resume, rank=rank,
                                        world_size=world_size, progress=not args.no_progress,
                                        **{key: options[key] for key in RUNNER_OPTIONS if key in options})
-    except (ToolConfigError, ImageListError, UnknownComponentError, CheckpointError, OSError, SyntaxError, TypeError,
-            ValueError, KeyError) as error:
+    except (ToolConfigError, ImageListError, OutputPathError, UnknownComponentError, CheckpointError, OSError,
+            SyntaxError, TypeError, ValueError, KeyError) as error:
         print(f'{PROG}: error: {type(error).__name__}: {error}', file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     try:
         summary = runner.run()
+    except ExtractionSetupError as error:
+        print(f'{PROG}: error: {error}', file=sys.stderr)
+        return EXIT_BAD_INPUT
     except ExtractionAbortedError as error:
         print(f'{PROG}: aborted: {error}', file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     if rank != 0:
-        return 0
+        return EXIT_OK
     print(report(summary))
+    if not summary.images_written:
+        print(f'{PROG}: error: no depth map was written (reasons in {summary.failures_file})', file=sys.stderr)
+        return EXIT_FAILED
     if summary.failures_total:
         print(f'{PROG}: {summary.failures_total} image(s) have no depth map: see {summary.failures_file}; fix them '
               'and rerun with --resume', file=sys.stderr)
-        return 1
-    return 0
+        return EXIT_SOME_FAILED
+    return EXIT_OK
 
 
 if __name__ == '__main__':

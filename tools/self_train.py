@@ -14,6 +14,11 @@ Round ``r`` (settings from the config's ``self_training`` dict, configs/_base_/s
 ``--checkpoint`` is the detector trained on the initial pseudo-masks (default: the last checkpoint that
 ``tools/train.py CONFIG`` wrote into WORK_DIR). Each round prints its counts, and ``WORK_DIR/self_training.json``
 keeps every round's summary; ``--start-round K`` continues after round ``K - 1`` finished.
+
+Before the first round the starting annotations are validated (valid COCO with at least one annotation, each with
+a box and a mask of its image's size) and the checkpoint must provide every weight of the model.
+
+Exit status: 0 when every round finished; 2 with one line saying what is wrong (the round that stopped is named).
 """
 from __future__ import annotations
 
@@ -24,16 +29,19 @@ import os.path as osp
 import sys
 import time
 
-from mmengine.config import DictAction
 from mmengine.dist import is_main_process
 from mmengine.logging import print_log
 from mmengine.runner import Runner, find_latest_checkpoint
 
-from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_dataset_files, dataset_files,
-                                      default_work_dir, load_config, one_line, require_keys)
+from cuts3d.weights import CheckpointError
+from cuts3d.engine.checkpoint_coverage import check_checkpoint_fits
+from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, annotation_keys, check_annotation_json,
+                                      check_dataset_files, dataset_files, default_work_dir, load_config, one_line,
+                                      require_keys)
 from cuts3d.engine.self_training import (prediction_config, score_threshold, self_training_settings,
                                          training_config)
 from cuts3d.utils.atomic_file import write_json_atomic
+from cuts3d.utils.config_options import ConfigOptionsAction
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -44,7 +52,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--work-dir', help='default ./work_dirs/<config name> (where tools/train.py wrote)')
     parser.add_argument('--start-round', type=int, default=1, help='continue at this round (earlier ones done)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config fields, key=value')
+    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
+                        help="override config fields: key=value, key=[a,b], key=(1,2), key={'type':'X'}")
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -106,7 +115,12 @@ def run_round(cfg, round_idx: int, checkpoint: str, ann_file: str, work_dir: str
     pred_cfg.launcher = train_cfg.launcher = launcher
     pred_cfg.experiment_name = f'self_train_round{round_idx}_predict_{stamp}'
     train_cfg.experiment_name = f'self_train_round{round_idx}_train_{stamp}'
-    counts = _runner(pred_cfg).test()
+    predictor = _runner(pred_cfg)
+    try:
+        check_checkpoint_fits(predictor.model, checkpoint)
+    except CheckpointError as err:
+        raise RunConfigError(str(err)) from err
+    counts = predictor.test()
     print_log(f'[self-train] round {round_idx}: training {train_cfg.train_cfg.max_iters} iterations on {new_ann}',
               logger='current')
     runner = _runner(train_cfg)
@@ -137,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
         check_dataset_files(cfg, 'train_dataloader')
         checkpoint, ann_file = starting_point(args, cfg, work_dir)
+        check_annotation_json(ann_file, annotation_keys(cfg.train_dataloader.dataset, evaluated=False), True,
+                              'starting annotations')
         cfg.launcher = args.launcher
         adapt_to_machine(cfg)
     except RunConfigError as err:

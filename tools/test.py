@@ -10,6 +10,15 @@ other COCO-format ground truth (LVIS, VOC or KITTI converted to COCO, ...). ``--
 ``{"bbox": {"AP": ..., "AR100": ...}, "segm": {...}}`` (fractions; the layout of tools/eval_pseudo_masks.py),
 ``--predictions`` the raw predictions (mmdet's ``DumpDetResults`` pickle, e.g. for tools/visualize.py).
 Multi-GPU: ``bash tools/dist_test.sh``.
+
+Before evaluating, the ground truth is validated (valid COCO: known image ids, finite boxes, masks of their
+image's size, ``area`` and ``iscrowd``), ``--out`` / ``--predictions`` must be writable and not an input, and the
+checkpoint must be readable and provide every weight of the model (:mod:`cuts3d.engine.checkpoint_coverage`): a
+checkpoint of another model used to be evaluated with random weights. ``--allow-partial`` evaluates one that lacks
+some weights anyway (they keep their initial values; the log lists them).
+
+Exit status: 0 when the metrics were computed (and written); 2 with one line saying what is wrong (nothing was
+evaluated).
 """
 from __future__ import annotations
 
@@ -19,13 +28,18 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
 from mmengine.runner import Runner
 
-from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_dataset_files, default_work_dir,
-                                      load_config, require_keys, runner_from_config)
+from cuts3d.weights import CheckpointError
+from cuts3d.engine.checkpoint_coverage import check_checkpoint_fits
+from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_annotation_file, check_dataset_files,
+                                      default_work_dir, load_config, require_keys, runner_from_config)
 from cuts3d.engine.self_training import annotated_dataset
 from cuts3d.evaluation.class_agnostic_metric import stat_table
+from cuts3d.utils.config_options import ConfigOptionsAction
+from cuts3d.utils.output_paths import OutputPathError, check_writable_file, refuse_inputs
+
+PROG = 'test.py'
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -37,8 +51,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--out', help='write the metrics to this json file')
     parser.add_argument('--predictions', help='dump the predictions to this .pkl (mmdet DumpDetResults)')
     parser.add_argument('--work-dir', help='where logs go (default ./work_dirs/<config name>)')
+    parser.add_argument('--allow-partial', action='store_true',
+                        help='evaluate a checkpoint that lacks some of the model\'s weights (they stay initial)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config fields, key=value')
+    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
+                        help="override config fields: key=value, key=[a,b], key=(1,2), key={'type':'X'}")
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -60,6 +77,8 @@ def build_runner(args: argparse.Namespace) -> Runner:
         dataset.update(data_root='', ann_file=osp.abspath(args.gt), data_prefix=dict(img=osp.abspath(args.images)))
         cfg.test_evaluator.ann_file = osp.abspath(args.gt)
     check_dataset_files(cfg, 'test_dataloader')
+    check_annotation_file(cfg, 'test_dataloader', evaluated=True)
+    check_outputs(args)
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
     cfg.load_from = args.checkpoint
@@ -73,13 +92,30 @@ def build_runner(args: argparse.Namespace) -> Runner:
     return runner_from_config(cfg, args.config)
 
 
+def check_outputs(args: argparse.Namespace) -> None:
+    """``--out`` and ``--predictions`` are writable now and overwrite no input (RunConfigError otherwise)."""
+    inputs = [('the config file', args.config), ('the checkpoint', args.checkpoint)]
+    if args.gt:
+        inputs.append(('the --gt file', args.gt))
+    for option, path in (('--out', args.out), ('--predictions', args.predictions)):
+        if path:
+            try:
+                refuse_inputs(path, option, inputs, [('the --images folder', args.images)] if args.images else [])
+                check_writable_file(path, option)
+            except OutputPathError as err:
+                raise RunConfigError(str(err)) from err
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         runner = build_runner(args)
-    except RunConfigError as err:
-        print(f'test.py: error: {err}', file=sys.stderr)
+        note = check_checkpoint_fits(runner.model, args.checkpoint, args.allow_partial)
+    except (RunConfigError, CheckpointError) as err:
+        print(f'{PROG}: error: {err}', file=sys.stderr)
         return 2
+    if note:
+        print(f'{PROG}: warning: {note}', file=sys.stderr)
     metrics = runner.test()
     if args.out and runner.rank == 0:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)

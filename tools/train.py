@@ -3,8 +3,12 @@
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] [--auto-scale-lr]
                                  [--launcher none|pytorch|slurm] [--cfg-options KEY=VALUE ...]
 
-Multi-GPU: ``bash tools/dist_train.sh CONFIG 8`` (torchrun). A bad config, a missing annotation file, image folder or
-backbone checkpoint stops it with one line saying which.
+Multi-GPU: ``bash tools/dist_train.sh CONFIG 8`` (torchrun). Before the Runner starts, the config (a syntax error
+names file and line), the annotation files (valid COCO: every annotation with a known image, a finite box, a
+mask of its image's size; a training set with at least one annotation), the image folders and the checkpoints
+are checked.
+
+Exit status: 0 when training finished; 2 with one line saying what is wrong (nothing was trained).
 """
 from __future__ import annotations
 
@@ -13,12 +17,14 @@ import os
 import sys
 
 import torch
-from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_dataset_files, default_work_dir,
-                                      load_config, prepare_backbone_init, require_keys, runner_from_config)
+from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_annotation_file, check_dataset_files,
+                                      default_work_dir, load_config, prepare_backbone_init, require_keys,
+                                      runner_from_config)
+from cuts3d.utils.config_options import ConfigOptionsAction
+from cuts3d.weights.torch_file import describe_non_torch_file
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -31,7 +37,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by (total batch / auto_scale_lr.base_batch_size)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config fields, key=value')
+    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
+                        help="override config fields: key=value, key=[a,b], key=(1,2), key={'type':'X'}")
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -57,9 +64,13 @@ def build_runner(args: argparse.Namespace) -> Runner:
         if not os.path.isfile(args.resume):
             raise RunConfigError(f'--resume checkpoint not found: {args.resume}')
         cfg.resume, cfg.load_from = True, args.resume
+    if cfg.get('load_from') and os.path.isfile(cfg.load_from) and describe_non_torch_file(cfg.load_from):
+        raise RunConfigError(f'checkpoint {cfg.load_from} {describe_non_torch_file(cfg.load_from)}')
     check_dataset_files(cfg, 'train_dataloader')
+    check_annotation_file(cfg, 'train_dataloader', evaluated=False)
     if cfg.get('val_cfg') and cfg.get('val_dataloader'):
         check_dataset_files(cfg, 'val_dataloader')
+        check_annotation_file(cfg, 'val_dataloader', evaluated=True)
     notes = [prepare_backbone_init(cfg), adapt_to_machine(cfg)]
     if args.amp and not torch.cuda.is_available():
         raise RunConfigError('--amp needs a GPU (mmengine AmpOptimWrapper); drop --amp on CPU')

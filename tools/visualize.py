@@ -10,19 +10,26 @@ its components tapped (:class:`cuts3d.visualization.StageRecorder`), and writes 
 json) and detector predictions (``--predictions``: mmdet results ``.pkl`` or a COCO ``.json``), matched to images
 by file stem. ``--depth DIR`` replaces the depth source by ``FileDepth(root=DIR)``, as extraction does.
 
-Exit status: 0 when the page was written, 2 with a one-line reason on bad input.
+The generator is built and tried on a synthetic image first (:mod:`cuts3d.pseudo.dry_run`), so a config error
+stops the tool before any picture. An image that cannot be read or processed is skipped and listed (on the page
+and on stderr), and the next one takes its place. ``--out`` must lie outside the image folders: its PNGs would
+otherwise become input images of the next extraction.
+
+Exit status: 0 when the page shows ``N`` images (or all there are); 3 when it was written but images were skipped
+(listed); 1 when every image was skipped (the page lists why); 2 with a one-line reason on bad input.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from mmengine.config import DictAction
-
-from cuts3d.pseudo import ImageListError, ToolConfigError, list_images, load_extraction_config
-from cuts3d.registry import PSEUDO_MASK_GENERATORS, UnknownComponentError, build_component
-from cuts3d.utils.image_io import ImageLoadError, load_rgb
+from cuts3d.pseudo import (GeneratorConfigError, ImageListError, ToolConfigError, build_checked_generator,
+                           list_images, load_extraction_config)
+from cuts3d.utils.config_options import ConfigOptionsAction, dict_merge_hint
+from cuts3d.utils.image_io import load_rgb
+from cuts3d.utils.output_paths import OutputPathError, check_writable_dir, refuse_inputs
 from cuts3d.visualization import (DetectionFileError, StageRecorder, load_detections, save_row, stage_pictures,
                                   write_report)
 
@@ -39,25 +46,49 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--predictions', help='detections to draw: mmdet results .pkl or COCO .json')
     parser.add_argument('--gt', help='ground truth to draw: COCO instances .json')
     parser.add_argument('--max-side', type=int, default=384, help='longer side of the pictures, pixels')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
+    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
+                        help="override config keys: key=value, key=[a,b], key=(1,2), key={'type':'X'}")
     args = parser.parse_args(argv)
     if args.num < 1:
         parser.error(f'--num must be >= 1, got {args.num}')
     return args
 
 
-def visualize(args: argparse.Namespace) -> Path:
-    """Run the generator on the first ``--num`` images, write every picture and ``index.html``; return its path."""
+def check_out(args: argparse.Namespace, root: str) -> None:
+    """``--out`` is writable and outside the image folder, the depth folder and the input files."""
+    trees = [('the --images folder' if os.path.isdir(args.images) else 'the folder of the images', root)]
+    if args.depth:
+        trees.append(('the --depth folder', args.depth))
+    named = (('config', args.config), ('--gt', args.gt), ('--predictions', args.predictions))
+    files = [(f'the {what} file', path) for what, path in named if path]
+    refuse_inputs(args.out, '--out', files, trees)
+    check_writable_dir(args.out, f'--out {args.out}')
+
+
+def visualize(args: argparse.Namespace) -> tuple[Path, int, list[tuple[str, str]]]:
+    """Render the first ``--num`` images that can be processed.
+
+    Returns the page, the number of images on it, and the skipped ``(image, reason)``.
+    """
     cfg = load_extraction_config(args.config, args.cfg_options, args.depth)
-    _, items = list_images(args.images)
+    root, items = list_images(args.images)
+    check_out(args, root)
     predictions = load_detections(args.predictions) if args.predictions else {}
     ground_truth = load_detections(args.gt) if args.gt else {}
-    recorder = StageRecorder(build_component(cfg.pseudo_mask_generator, PSEUDO_MASK_GENERATORS))
+    recorder = StageRecorder(build_checked_generator(cfg.pseudo_mask_generator))
     partition_label = type(recorder.generator.partitioner.inner).__name__
-    rows, summary = [], {}
-    for item in items[:args.num]:
-        image = load_rgb(item.path)
-        record = recorder.run(image, {'img_path': item.path, 'rel_path': item.rel_path})
+    rows, summary, skipped = [], {}, []
+    for item in items:
+        if len(rows) == args.num:
+            break
+        try:
+            image = load_rgb(item.path)
+            record = recorder.run(image, item.meta())
+        except Exception as error:  # noqa: BLE001 - the dry run passed: this image's own failure, skip and list it
+            reason = ' '.join(str(error).split()) or type(error).__name__
+            skipped.append((item.rel_path, f'{type(error).__name__}: {reason}'))
+            print(f'{PROG}: skipped {item.rel_path}: {type(error).__name__}: {reason}', file=sys.stderr)
+            continue
         stem = Path(item.rel_path).stem
         gt = ground_truth.get(stem)
         pictures = stage_pictures(image, record, partition_label,
@@ -68,22 +99,30 @@ def visualize(args: argparse.Namespace) -> Path:
         summary[item.rel_path] = {'pseudo-masks': len(record.instances), 'cuts': len(record.cuts),
                                   **{f'{stage} s': seconds for stage, seconds in timings.items()}}
         print(f'{PROG}: {item.rel_path}: {len(record.instances)} pseudo-mask(s), {len(pictures)} pictures')
-    return write_report(args.out, rows, summary, title=f'cuts3d stages: {Path(args.config).name}',
-                        notes=f'pseudo_mask_generator of {args.config} on {args.images}; '
-                              f'partitioner {partition_label}.', filename='index.html',
-                        metrics_title='Per image: pseudo-masks, cuts, seconds per stage')
+    notes = f'pseudo_mask_generator of {args.config} on {args.images}; partitioner {partition_label}.'
+    if skipped:
+        notes += ' Skipped: ' + '; '.join(f'{name} ({reason})' for name, reason in skipped) + '.'
+    page = write_report(args.out, rows, summary, title=f'cuts3d stages: {Path(args.config).name}', notes=notes,
+                        filename='index.html', metrics_title='Per image: pseudo-masks, cuts, seconds per stage')
+    return page, len(rows), skipped
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        page = visualize(args)
-    except (ToolConfigError, ImageListError, ImageLoadError, DetectionFileError, UnknownComponentError, OSError,
-            TypeError, ValueError) as error:
+        page, rendered, skipped = visualize(args)
+    except GeneratorConfigError as error:
+        print(f'{PROG}: error: {error}{dict_merge_hint(args.cfg_options, str(error))}', file=sys.stderr)
+        return 2
+    except (ToolConfigError, ImageListError, OutputPathError, DetectionFileError, OSError, ValueError) as error:
         print(f'{PROG}: error: {type(error).__name__}: {error}', file=sys.stderr)
         return 2
     print(f'{PROG}: wrote {page}')
-    return 0
+    if not skipped:
+        return 0
+    print(f'{PROG}: {len(skipped)} image(s) skipped, {rendered} shown (the reasons are above and on the page)',
+          file=sys.stderr)
+    return 3 if rendered else 1
 
 
 if __name__ == '__main__':

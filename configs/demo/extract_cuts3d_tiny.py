@@ -7,4 +7,4 @@ pseudo_mask_generator = dict(
     depth_source=dict(_delete_=True, type='ConstantDepth', value=0.5),
     refiner=dict(_delete_=True, type='Identity'))
 
-extraction = dict(max_side=1024, max_consecutive_failures=5)
+extraction = dict(max_side=1024, warn_after_failures=5)

@@ -45,7 +45,7 @@ pseudo_mask_generator = dict(
     refiner=dict(type='Identity'))
 # Runner options (cuts3d.pseudo.ExtractionRunner). The masks carry confidence 1 everywhere, so one Spatial
 # Confidence level (the mask itself) says all; each annotation's `score` is its saliency overlap.
-extraction = dict(sc_levels=1, min_side=8, max_side=4096, max_consecutive_failures=20, dist_timeout_s=86400)
+extraction = dict(sc_levels=1, min_side=8, max_side=4096, warn_after_failures=20, dist_timeout_s=86400)
 
 data_root = 'data/coco/'
 backend_args = None

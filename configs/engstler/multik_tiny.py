@@ -12,7 +12,7 @@ _base_ = ['./mae_multik_solov2_coco.py']
 pseudo_mask_generator = dict(
     feature_extractor=dict(_delete_=True, type='PatchColorFeatures', patch_size=8, input_size=(128, 128)),
     saliency_extractor=None)
-extraction = dict(max_side=1024, max_consecutive_failures=5)
+extraction = dict(max_side=1024, warn_after_failures=5)
 
 data_root = 'data/demo/'
 norm_cfg = dict(type='BN', requires_grad=True)

@@ -105,9 +105,12 @@ def depth_to_grid(depth: np.ndarray, grid: tuple[int, int], reduce: str = 'media
     h, w = (int(s) for s in grid)
     if h <= 0 or w <= 0:
         raise ValueError(f'grid must be two positive sizes, got {grid}')
-    if depth.shape[0] < h or depth.shape[1] < w:
-        raise ValueError(f'depth {depth.shape} is smaller than the patch grid {(h, w)}')
     depth = depth.astype(np.float32, copy=False)
+    if depth.shape[0] < h or depth.shape[1] < w:
+        # An image thinner than the grid (5000 x 20 against 60 x 60 patches): repeat its pixels (nearest) so every
+        # patch covers at least one, as the features' resize to their square input does for the image itself.
+        size = (max(w, depth.shape[1]), max(h, depth.shape[0]))
+        depth = cv2.resize(depth, size, interpolation=cv2.INTER_NEAREST)
     if reduce == 'median':
         pooled = _median_pool(depth, (h, w))
     elif reduce == 'bilinear':

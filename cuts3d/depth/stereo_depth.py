@@ -133,7 +133,9 @@ class StereoDepth:
         return disp / self.scale
 
     def __call__(self, image: np.ndarray, meta: dict[str, Any]) -> np.ndarray:
-        right_path = find_companion(self.right_root, image_rel_path(meta), self.suffixes, 'right stereo view')
+        right_path = find_companion(self.right_root, image_rel_path(meta), self.suffixes, 'right stereo view',
+                                    unique_stem=meta.get('unique_stem', True),
+                                    unique_rel_stem=meta.get('unique_rel_stem', True))
         disp = self.disparity(image, read_rgb(right_path))
         if self.calibration is None:
             return self.normalizer(disp, image.shape[:2], inverse=True)

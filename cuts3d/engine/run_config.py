@@ -1,21 +1,26 @@
 """Loading and checking a detector config for the command-line tools (train, test, self-train, benchmark).
 
-The tools exit with one line naming what is wrong (a missing file, a config that does not parse, a field it lacks)
-instead of a traceback from deep inside the Runner: :class:`RunConfigError` carries that line.
+The tools exit with one line naming what is wrong (a missing file, a config that does not parse, a field it lacks,
+an annotation file that is not valid COCO) instead of a traceback from deep inside the Runner:
+:class:`RunConfigError` carries that line.
 """
 from __future__ import annotations
 
+import json
 import os.path as osp
-from typing import Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from ..evaluation.coco_validation import CocoFileError, validate_coco
+from ..utils.config_options import ConfigFileError, read_config
 from .self_training import annotated_dataset
 
-__all__ = ['RunConfigError', 'adapt_to_machine', 'backbone_checkpoint', 'check_dataset_files',
-           'dataset_files', 'default_work_dir', 'load_config', 'one_line', 'prepare_backbone_init', 'require_keys',
+__all__ = ['RunConfigError', 'adapt_to_machine', 'annotation_keys', 'backbone_checkpoint',
+           'check_annotation_file', 'check_annotation_json', 'check_dataset_files', 'dataset_files',
+           'default_work_dir', 'load_config', 'one_line', 'prepare_backbone_init', 'require_keys',
            'runner_from_config']
 
 
@@ -30,16 +35,14 @@ def one_line(err: BaseException) -> str:
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """``Config.fromfile`` plus ``--cfg-options``, with every parsing failure turned into :class:`RunConfigError`."""
-    if not osp.isfile(path):
-        raise RunConfigError(f'config file not found: {path}')
+    """``Config.fromfile`` plus ``--cfg-options``, with every parsing failure turned into :class:`RunConfigError`.
+
+    A syntax error names the file (also a ``_base_`` file) and line (:mod:`cuts3d.utils.config_options`).
+    """
     try:
-        cfg = Config.fromfile(path)
-        if cfg_options:
-            cfg.merge_from_dict(cfg_options)
-    except (SyntaxError, KeyError, TypeError, ValueError, ImportError, OSError, AttributeError) as err:
-        raise RunConfigError(f'{path}: {one_line(err)}') from err
-    return cfg
+        return read_config(path, cfg_options)
+    except ConfigFileError as err:
+        raise RunConfigError(str(err)) from err
 
 
 def runner_from_config(cfg: Config, config_path: str) -> Runner:
@@ -87,6 +90,52 @@ def check_dataset_files(cfg: Config, loader_key: str) -> None:
                              f'{node}.ann_file with --cfg-options)')
     if not osp.isdir(img_dir):
         raise RunConfigError(f'{loader_key}: image folder not found: {img_dir} (set {node}.data_prefix.img)')
+
+
+def _loads_masks(dataset_cfg: Any) -> bool:
+    """Whether a dataset config (wrappers and pipelines searched) loads masks (``LoadAnnotations(with_mask=True)``)."""
+    return any(node.get('with_mask') for node in _dicts(dataset_cfg)
+               if str(node.get('type', '')).endswith('LoadAnnotations'))
+
+
+def _dicts(node: Any) -> Iterator[dict]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _dicts(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _dicts(value)
+
+
+def check_annotation_json(ann_file: str, required: tuple[str, ...], training: bool, what: str) -> None:
+    """``ann_file`` is valid COCO with the annotation keys ``required`` (and, for ``training``, annotations).
+
+    RunConfigError, prefixed with ``what``, names the file, the annotation and the problem
+    (:func:`cuts3d.evaluation.coco_validation.validate_coco`).
+    """
+    try:
+        with open(ann_file, encoding='utf-8') as handle:
+            data = json.load(handle)
+        validate_coco(data, ann_file, required=required, require_annotations=training)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise RunConfigError(f'{what}: {ann_file} is not valid json ({err})') from err
+    except CocoFileError as err:
+        raise RunConfigError(f'{what}: {err}') from err
+
+
+def annotation_keys(dataset_cfg: Any, evaluated: bool) -> tuple[str, ...]:
+    """Keys every annotation of a dataset needs: ``bbox``, ``segmentation`` when the pipeline loads masks, and
+    ``area`` and ``iscrowd`` when the set is ``evaluated`` (COCOeval reads them)."""
+    keys = ('bbox', 'segmentation') if _loads_masks(dataset_cfg) else ('bbox', )
+    return keys + (('area', 'iscrowd') if evaluated else ())
+
+
+def check_annotation_file(cfg: Config, loader_key: str, evaluated: bool) -> None:
+    """The dataloader's annotation json is valid for its use: a training set (not ``evaluated``) needs at least
+    one annotation, every annotation the keys of :func:`annotation_keys`."""
+    dataset = cfg[loader_key]['dataset']
+    check_annotation_json(dataset_files(dataset)[0], annotation_keys(dataset, evaluated), not evaluated, loader_key)
 
 
 def backbone_checkpoint(cfg: Config) -> Optional[str]:

@@ -9,11 +9,16 @@ Images are matched by ``file_name`` (exact, else by base name when that is uniqu
 ground-truth images that the pseudo-mask file covers are evaluated, so a file extracted from a subset of val2017
 is judged on that subset. Mask AP uses mask areas for the small/medium/large ranges (boxes are dropped from the
 mask detections, as mmdet's CocoMetric does, or COCOeval would take box areas).
+
+Both files are checked first (:func:`cuts3d.evaluation.coco_validation.validate_coco`): a negative box, an unknown
+``image_id``, an RLE of the wrong size or with garbage counts, a NaN score stop the evaluation with one line
+instead of silently changing the numbers.
 """
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 from collections import Counter
 from typing import Any
@@ -23,10 +28,12 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from .class_agnostic_metric import FG_CATEGORY, collapse_categories
+from .coco_validation import CocoFileError, validate_coco
 
 STAT_NAMES = ('AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl')
 IOU_TYPES = ('bbox', 'segm')
 SCORE_KEYS = ('score', 'none')
+GT_KEYS = ('area', 'iscrowd')  # COCOeval reads both from every ground-truth annotation
 
 
 class EvaluationInputError(ValueError):
@@ -123,12 +130,38 @@ def evaluate_detections(gt: COCO, detections: list[dict], image_ids: list[int],
     return results
 
 
+def load_ground_truth(path: str | os.PathLike, iou_types: tuple[str, ...] = IOU_TYPES) -> dict:
+    """A ground-truth json as a dict, validated for the IoU types to evaluate (CocoFileError otherwise)."""
+    path = os.fspath(path)
+    try:
+        with open(path, encoding='utf-8') as handle:
+            gt = json.load(handle)
+    except FileNotFoundError as error:
+        raise EvaluationInputError(f'ground truth {path} does not exist') from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CocoFileError(f'{path}: not valid json ({error})') from error
+    validate_coco(gt, path, required=_needed_keys(iou_types, GT_KEYS))
+    return gt
+
+
+def _needed_keys(iou_types: tuple[str, ...], extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Annotation keys COCOeval reads for ``iou_types`` (``bbox``, ``segmentation``), plus ``extra``."""
+    return tuple(key for key, iou_type in (('bbox', 'bbox'), ('segmentation', 'segm')) if iou_type in iou_types) + extra
+
+
 def evaluate_pseudo_masks(pseudo: dict, gt: dict | str | os.PathLike, score_key: str = 'score',
-                          iou_types: tuple[str, ...] = IOU_TYPES) -> dict[str, Any]:
+                          iou_types: tuple[str, ...] = IOU_TYPES, pseudo_path: str = 'pseudo-masks') -> dict[str, Any]:
     """Evaluate a pseudo-mask file (as a dict) against ground truth; returns metrics and matching counts.
 
     ``{'bbox': {...}, 'segm': {...}, 'images_evaluated': n, 'pseudo_images_not_in_gt': m, 'detections': k}``.
+    Both are validated first (:class:`~cuts3d.evaluation.coco_validation.CocoFileError`); ``pseudo_path`` names
+    the pseudo-mask file in those messages.
     """
+    validate_coco(pseudo, pseudo_path, required=('bbox', 'segmentation'))
+    if isinstance(gt, dict):
+        validate_coco(gt, 'ground truth', required=_needed_keys(iou_types, GT_KEYS))
+    else:
+        gt = load_ground_truth(gt, iou_types)
     coco_gt = class_agnostic_ground_truth(gt)
     mapping, unmatched = match_images(pseudo['images'], coco_gt)
     if not mapping:

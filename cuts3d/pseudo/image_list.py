@@ -2,7 +2,10 @@
 
 Sorting by the path relative to the image root (POSIX separators) makes the list, the image ids (sorted index + 1)
 and every rank's shard ``items[rank::world_size]`` the same on every machine, file system and run; CutLER's
-launcher sharded an unsorted ``os.listdir`` instead (REFERENCE.md section 1, "Defects").
+launcher sharded an unsorted ``os.listdir`` instead.
+
+Each item also says whether its file stem, and its path without suffix, are unique in the run: a depth map or a
+right stereo view stored as ``DIR/<stem>.npy`` can belong to one image only (:mod:`cuts3d.depth.paths`).
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from dataclasses import dataclass
 
 from ..utils.image_io import IMAGE_EXTENSIONS, has_image_extension
 
+__all__ = ['ImageItem', 'ImageListError', 'list_images']
+
 
 class ImageListError(ValueError):
     """The ``--images`` argument names no images (missing path, empty directory, empty or bad list file)."""
@@ -19,11 +24,22 @@ class ImageListError(ValueError):
 
 @dataclass(frozen=True)
 class ImageItem:
-    """One image of the run: its global ``index`` in the sorted list, absolute ``path``, ``rel_path`` to the root."""
+    """One image of the run: its global ``index`` in the sorted list, absolute ``path``, ``rel_path`` to the root.
+
+    ``unique_stem``: no other image of the run has the same file name without suffix; ``unique_rel_stem``: none
+    has the same ``rel_path`` without suffix (``a.png`` and ``a.jpg`` in one folder do).
+    """
 
     index: int
     path: str
     rel_path: str
+    unique_stem: bool = True
+    unique_rel_stem: bool = True
+
+    def meta(self) -> dict:
+        """The ``meta`` a pseudo-mask generator and its depth source get for this image."""
+        return {'img_path': self.path, 'rel_path': self.rel_path, 'unique_stem': self.unique_stem,
+                'unique_rel_stem': self.unique_rel_stem}
 
 
 def _walk(root: str) -> list[str]:
@@ -75,6 +91,11 @@ def list_images(spec: str | os.PathLike) -> tuple[str, list[ImageItem]]:
     repeated = [rel for rel, count in Counter(rel_paths).items() if count > 1]
     if repeated:
         raise ImageListError(f'{spec} lists {len(repeated)} image(s) more than once, e.g. {repeated[0]}')
+    rel_stems = [os.path.splitext(rel)[0] for rel in rel_paths]
+    stems = Counter(os.path.basename(rel_stem) for rel_stem in rel_stems)
+    rel_stem_counts = Counter(rel_stems)
     order = sorted(range(len(paths)), key=rel_paths.__getitem__)
-    items = [ImageItem(index=i, path=paths[j], rel_path=rel_paths[j]) for i, j in enumerate(order)]
+    items = [ImageItem(index=i, path=paths[j], rel_path=rel_paths[j],
+                       unique_stem=stems[os.path.basename(rel_stems[j])] == 1,
+                       unique_rel_stem=rel_stem_counts[rel_stems[j]] == 1) for i, j in enumerate(order)]
     return root, items

@@ -10,11 +10,23 @@ Image ids are the global sorted index + 1 and annotation ids follow image order,
 over any number of ranks, and an uninterrupted single-process run write the same file byte for byte. ``resume``
 skips the images already recorded in ``work_dir`` (whatever world size wrote them) and retries failed ones; the
 work dir remembers the image list and the settings that shape the masks (generator config, ``sc_levels``,
-``max_side``) in ``manifest.json`` and refuses to resume a different run. Without ``resume`` the part files of an earlier run in ``work_dir`` are deleted.
+``max_side``) in ``manifest.json`` and refuses to resume a different run.
 
-Failures are isolated per image, but a generator that fails on ``max_consecutive_failures`` images in a row is
-almost certainly misconfigured (e.g. LocalCut without a depth source): the run stops with
-:class:`ExtractionAbortedError` instead of writing a failure line per image of the dataset.
+Nothing is lost or overwritten by accident:
+
+* The generator is built and run once on a synthetic image first (:mod:`cuts3d.pseudo.dry_run`): a configuration
+  error stops the run before any image (:class:`~cuts3d.pseudo.dry_run.GeneratorConfigError`). Every later failure
+  is the image's own: it goes to the failures file and the run goes on, however many fail in a row (after
+  ``warn_after_failures`` in a row, one warning says so, in case the cause is a setup the dry run cannot see,
+  e.g. a ``--depth`` folder without the run's files).
+* Rank 0 checks at start that ``out``, the failures file and ``work_dir`` can be written, and holds an exclusive
+  lock on ``work_dir`` (:mod:`cuts3d.pseudo.work_dir_lock`) until the run ends: a second run on the same work dir
+  refuses with the holder's pid; a killed run's lock dies with it.
+* A run without ``resume`` does not delete the finished images of an earlier run that never merged (a killed
+  run); only a work dir whose last run merged (``work_dir/merged``) is started afresh. Setup refusals raise
+  :class:`ExtractionSetupError` before any image is processed.
+* A write that fails after processing started (a full disk) keeps the part files and raises
+  :class:`ExtractionAbortedError` saying how to finish with ``resume``.
 """
 from __future__ import annotations
 
@@ -22,25 +34,35 @@ import glob
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from tqdm import tqdm
 
-from ..registry import PSEUDO_MASK_GENERATORS, build_component
 from ..structures import Instance
+from ..utils.atomic_file import atomic_write
 from ..utils.image_io import ImageLoadError, fit_max_side, load_rgb
 from ..utils.mask_ops import confidence_to_image, resize_mask_smooth
+from ..utils.output_paths import OutputPathError, check_writable_dir, check_writable_file
 from ..utils.timing import StageTimer
 from .coco_writer import annotation_from_instance, generator_info, image_entry, to_jsonable, write_coco_json
 from .distributed import barrier
+from .dry_run import build_checked_generator
 from .image_list import ImageItem
 from .part_files import PartWriter, read_record_at, read_records
+from .work_dir_lock import WorkDirLock, WorkDirLockedError
+
+MERGED_MARKER = 'merged'
 
 
 class ExtractionAbortedError(RuntimeError):
-    """The run stopped: the work dir belongs to another run, or the generator keeps failing."""
+    """The run stopped after it started processing; the message says how to finish it with ``resume``."""
+
+
+class ExtractionSetupError(ExtractionAbortedError):
+    """The run refused to start (work dir busy, unfinished or of another run; outputs not writable)."""
 
 
 @dataclass
@@ -94,26 +116,27 @@ class ExtractionRunner:
         sc_levels: Spatial Confidence level sets per mask (:mod:`cuts3d.pseudo.rle`).
         min_side: images with a shorter side fail (:class:`~cuts3d.utils.ImageTooSmallError`).
         max_side: longer images are processed downscaled; their masks are resized back to the full size.
-        max_consecutive_failures: abort after this many processing failures in a row (None: never).
+        warn_after_failures: warn once per streak of this many failures in a row (None: never); never aborts.
         progress: show a progress bar with ETA on rank 0.
 
-    Subclasses that run another kind of per-image component (``tools/predict_depth.py``'s
-    :class:`~cuts3d.pseudo.depth_runner.DepthPredictionRunner`) set ``registry`` and override ``_process`` and
-    ``_merge``.
+    Building runs the generator once on a synthetic image (:func:`~cuts3d.pseudo.dry_run.build_checked_generator`)
+    and raises :class:`~cuts3d.pseudo.dry_run.GeneratorConfigError` when it fails. Subclasses that run another kind
+    of per-image component (``tools/predict_depth.py``'s :class:`~cuts3d.pseudo.depth_runner.DepthPredictionRunner`)
+    override ``_build``, ``_process`` and ``_merge``.
     """
-
-    registry = PSEUDO_MASK_GENERATORS
 
     def __init__(self, generator_cfg: dict, items: Sequence[ImageItem], out: str, work_dir: str | None = None, *,
                  resume: bool = False, rank: int = 0, world_size: int = 1, sc_levels: int = 6, min_side: int = 8,
-                 max_side: int | None = 4096, max_consecutive_failures: int | None = 20,
+                 max_side: int | None = 4096, warn_after_failures: int | None = 20,
                  progress: bool = True) -> None:
         if not 0 <= rank < world_size:
             raise ValueError(f'rank {rank} is not in [0, world_size={world_size})')
         if sc_levels < 1:
             raise ValueError(f'sc_levels must be >= 1, got {sc_levels}')
+        if min_side < 1 or (max_side is not None and max_side < 1):
+            raise ValueError(f'min_side and max_side must be >= 1, got {min_side}, {max_side}')
         self.generator_cfg = generator_cfg
-        self.generator = build_component(generator_cfg, self.registry)
+        self.generator = self._build(generator_cfg, sc_levels)
         self.items = list(items)
         self.out = os.path.abspath(out)
         self.work_dir = os.path.abspath(work_dir or default_work_dir(out))
@@ -124,9 +147,13 @@ class ExtractionRunner:
         self.sc_levels = int(sc_levels)
         self.min_side = int(min_side)
         self.max_side = max_side
-        self.max_consecutive_failures = max_consecutive_failures
+        self.warn_after_failures = warn_after_failures
         self.progress = progress
         self._timer = StageTimer()
+
+    def _build(self, cfg: dict, sc_levels: int) -> Any:
+        """The per-image component: the pseudo-mask generator, checked by a dry run."""
+        return build_checked_generator(cfg, sc_levels)
 
     # ----------------------------------------------------------------------------------------- work dir
     def _part(self, kind: str, rank: int) -> str:
@@ -140,13 +167,35 @@ class ExtractionRunner:
                 'images_sha256': _digest([item.rel_path for item in self.items]),
                 'generator_sha256': _digest([to_jsonable(self.generator_cfg), self.sc_levels, self.max_side])}
 
+    def _check_outputs(self) -> None:
+        """Rank 0, before anything: ``out``, the failures file and the work dir can be written now."""
+        try:
+            check_writable_file(self.out, '--out')
+            check_writable_file(failures_path(self.out), 'the failures file')
+            check_writable_dir(self.parts_dir, f'--work-dir {self.work_dir}')
+        except OutputPathError as error:
+            raise ExtractionSetupError(str(error)) from error
+
     def _prepare_work_dir(self) -> None:
-        """Rank 0: start afresh (delete old part files) or, when resuming, keep them; write the manifest."""
+        """Rank 0, holding the lock: keep the parts (``resume``) or start afresh; write the manifest.
+
+        Without ``resume``, the parts of a run that merged are deleted; those of a run that never merged (killed,
+        or failed late) are finished work, and the run refuses instead of deleting them.
+        """
         os.makedirs(self.parts_dir, exist_ok=True)
         manifest_file = os.path.join(self.work_dir, 'manifest.json')
+        marker = os.path.join(self.work_dir, MERGED_MARKER)
         if not self.resume:
+            results = [path for path in self._parts('results') if os.path.getsize(path)]
+            if results and not os.path.exists(marker):
+                done = sum(1 for path in results for _ in read_records(path))
+                raise ExtractionSetupError(
+                    f'--work-dir {self.work_dir} holds {done} finished image(s) of a run that did not finish; '
+                    'continue it with --resume, or delete that folder to start afresh')
             for path in self._parts('results') + self._parts('failures'):
                 os.remove(path)
+        if os.path.exists(marker):
+            os.remove(marker)
         if not self.resume or not os.path.exists(manifest_file):
             with open(manifest_file, 'w', encoding='utf-8') as handle:
                 json.dump(self._manifest(), handle, indent=1)
@@ -156,9 +205,9 @@ class ExtractionRunner:
             recorded = json.load(handle)
         if recorded != self._manifest():
             changed = [key for key, value in self._manifest().items() if recorded.get(key) != value]
-            raise ExtractionAbortedError(
+            raise ExtractionSetupError(
                 f'--resume: {self.work_dir} belongs to another run (different {", ".join(changed)}); '
-                'use a new --work-dir or drop --resume')
+                'use another --work-dir, or delete this one to start afresh')
 
     def _finished_indices(self) -> set[int]:
         return {record['index'] for path in self._parts('results') for _, record in read_records(path)}
@@ -170,7 +219,7 @@ class ExtractionRunner:
             image = load_rgb(item.path, min_side=self.min_side)
             height, width = image.shape[:2]
             work = fit_max_side(image, self.max_side, name=item.path)
-        instances = self.generator(work, {'img_path': item.path, 'rel_path': item.rel_path})
+        instances = self.generator(work, item.meta())
         for stage, seconds in getattr(self.generator, 'timings', {}).items():
             self._timer.seconds[stage] = self._timer.seconds.get(stage, 0.0) + seconds
         with self._timer('encode'):
@@ -196,12 +245,13 @@ class ExtractionRunner:
                     failures.append({'index': item.index, 'file_name': item.rel_path, 'path': item.path,
                                      'reason': reason})
                     failed += 1
-                    # Unreadable files say nothing about the config; repeated generator errors do.
+                    # Unreadable files say nothing about the setup; a long streak of generator errors may.
                     consecutive = consecutive if isinstance(error, ImageLoadError) else consecutive + 1
-                    if self.max_consecutive_failures is not None and consecutive >= self.max_consecutive_failures:
-                        raise ExtractionAbortedError(
-                            f'the generator failed on {consecutive} images in a row (last: {item.path}: '
-                            f'{reason}); check the config') from error
+                    if consecutive == self.warn_after_failures:
+                        bar.write(f'warning: the generator failed on {consecutive} images in a row (last: '
+                                  f'{item.path}: {reason}); they are recorded in the failures file and the run '
+                                  'goes on. If the setup is wrong, stop it and fix that; --resume retries them.',
+                                  file=sys.stderr)
                     continue
                 results.append(record)
                 processed += 1
@@ -222,10 +272,6 @@ class ExtractionRunner:
                     image = image_entry(record['index'] + 1, record['file_name'], record['width'],
                                         record['height'])
                     entries[record['index']] = (path, offset, image)
-        failures: dict[int, dict] = {}
-        for path in self._parts('failures'):
-            for _, record in read_records(path):
-                failures[record['index']] = record
         order = sorted(entries)
         count = 0
 
@@ -246,37 +292,77 @@ class ExtractionRunner:
 
         info = generator_info(self.generator_cfg, self.sc_levels)
         write_coco_json(self.out, info, (entries[index][2] for index in order), annotations())
-        failed = [failures[index] for index in sorted(failures) if index not in entries]
+        summary.images_written = len(order)
+        summary.annotations_written = count
+        self._write_failures(entries, summary)
+
+    def _write_failures(self, done: Container[int], summary: ExtractionSummary) -> None:
+        """Rank 0: the images of the failure part files that no result part file holds -> ``<out>.failures.jsonl``
+        (atomic), with their reasons; fills the summary's failure fields and ``out``."""
+        failures: dict[int, dict] = {}
+        for path in self._parts('failures'):
+            for _, record in read_records(path):
+                failures[record['index']] = record
+        failed = [failures[index] for index in sorted(failures) if index not in done]
         failures_file = failures_path(self.out)
-        tmp = f'{failures_file}.tmp{os.getpid()}'
-        with open(tmp, 'w', encoding='utf-8') as handle:
+        with atomic_write(failures_file) as handle:
             for record in failed:
                 handle.write(json.dumps({'path': record['path'], 'file_name': record['file_name'],
                                          'reason': record['reason']}, ensure_ascii=False) + '\n')
-        os.replace(tmp, failures_file)
-        summary.images_written = len(order)
-        summary.annotations_written = count
         summary.failures_total = len(failed)
         summary.out = self.out
         summary.failures_file = failures_file
 
     # ----------------------------------------------------------------------------------------- run
     def run(self) -> ExtractionSummary:
-        """Extract this rank's shard, then (rank 0) merge; every rank returns its summary."""
-        if self.rank == 0:
-            self._prepare_work_dir()
-        barrier()
-        self._check_manifest()
-        finished = self._finished_indices() if self.resume else set()
-        barrier()  # everyone has read the part files before anyone appends
-        shard = self.items[self.rank::self.world_size]
-        todo = [item for item in shard if item.index not in finished]
-        self._timer.reset()
-        processed, failed = self._run_shard(todo)
-        summary = ExtractionSummary(
-            num_images=len(self.items), resumed=len(shard) - len(todo), processed=processed, failed_here=failed,
-            stage_seconds={stage: seconds / max(processed, 1) for stage, seconds in self._timer.seconds.items()})
-        barrier()
-        if self.rank == 0:
-            self._merge(summary)
-        return summary
+        """Extract this rank's shard, then (rank 0) merge; every rank returns its summary.
+
+        Raises :class:`ExtractionSetupError` when the run refuses to start, :class:`ExtractionAbortedError` when a
+        write fails after processing started (the part files are kept for ``resume``).
+        """
+        lock = WorkDirLock(self.work_dir) if self.rank == 0 else None
+        try:
+            if lock is not None:
+                self._check_outputs()
+                try:
+                    lock.acquire()
+                    self._prepare_work_dir()
+                except WorkDirLockedError as error:
+                    raise ExtractionSetupError(str(error)) from error
+                except OSError as error:
+                    raise ExtractionSetupError(f'cannot prepare --work-dir {self.work_dir}: '
+                                               f'{error.strerror or error}') from error
+            barrier()
+            self._check_manifest()
+            finished = self._finished_indices() if self.resume else set()
+            barrier()  # everyone has read the part files before anyone appends
+            shard = self.items[self.rank::self.world_size]
+            todo = [item for item in shard if item.index not in finished]
+            self._timer.reset()
+            try:
+                processed, failed = self._run_shard(todo)
+            except OSError as error:
+                raise ExtractionAbortedError(self._late_failure(f'writing the part files in {self.parts_dir}',
+                                                                error)) from error
+            summary = ExtractionSummary(
+                num_images=len(self.items), resumed=len(shard) - len(todo), processed=processed, failed_here=failed,
+                stage_seconds={stage: seconds / max(processed, 1) for stage, seconds in self._timer.seconds.items()})
+            barrier()
+            if self.rank == 0:
+                try:
+                    self._merge(summary)
+                    with open(os.path.join(self.work_dir, MERGED_MARKER), 'w', encoding='utf-8') as handle:
+                        handle.write(f'{self.out}\n')
+                except OSError as error:
+                    raise ExtractionAbortedError(self._late_failure(f'writing {self.out}', error)) from error
+            return summary
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _late_failure(self, action: str, error: OSError) -> str:
+        """The message of a write that failed after processing started: what failed, and how to finish."""
+        reason = error.strerror or str(error)
+        target = f' ({error.filename})' if error.filename else ''
+        return (f'{action} failed{target}: {reason}. The finished images are kept in {self.parts_dir}; fix '
+                'the cause (e.g. free disk space), then rerun the same command with --resume to finish')

@@ -13,6 +13,7 @@ from typing import Any
 from .cache import is_url
 from .download import fetch
 from .errors import CheckpointError
+from .torch_file import describe_non_torch_file
 
 
 _UNPICKLER_DETAIL = re.compile(r'WeightsUnpickler error:\s*([^\n]+)')
@@ -30,6 +31,9 @@ def read_weights_only(path: str, name: str, map_location: Any = 'cpu') -> dict[s
     """``torch.load(path, weights_only=True)`` of a dict; ``name`` is what the error messages call the file."""
     import torch
 
+    not_torch = describe_non_torch_file(path)
+    if not_torch:
+        raise CheckpointError(f'{name} {not_torch}')
     try:
         ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as err:

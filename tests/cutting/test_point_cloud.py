@@ -80,12 +80,20 @@ def test_bilinear_ignores_nan():
     assert depth_to_grid(depth, (2, 2), reduce='bilinear', fill_missing=False)[1, 1] == pytest.approx(0.3)
 
 
+@pytest.mark.parametrize('reduce', ['median', 'bilinear'])
+def test_depth_thinner_than_the_grid_is_repeated_not_refused(reduce):
+    """A 2 x 100 depth map (a 5000 x 20 image) on a 6 x 6 grid: each grid row takes the depth row it falls on."""
+    depth = np.stack([np.full(100, 0.2), np.full(100, 0.8)]).astype(np.float32)
+    grid = depth_to_grid(depth, (6, 6), reduce=reduce)
+    assert grid.shape == (6, 6) and np.isfinite(grid).all()
+    np.testing.assert_allclose(grid[:3], 0.2, atol=1e-6)
+    np.testing.assert_allclose(grid[3:], 0.8, atol=1e-6)
+
+
 def test_depth_to_grid_bad_input():
     with pytest.raises(ValueError, match='no valid'):
         depth_to_grid(np.full((8, 8), np.nan, dtype=np.float32), (2, 2))
     with pytest.raises(ValueError, match='unknown depth reduction'):
         depth_to_grid(np.zeros((8, 8)), (2, 2), reduce='mean')
-    with pytest.raises(ValueError, match='smaller than the patch grid'):
-        depth_to_grid(np.zeros((4, 4)), (8, 8))
     with pytest.raises(ValueError, match='2-D'):
         depth_to_grid(np.zeros((4, 4, 3)), (2, 2))

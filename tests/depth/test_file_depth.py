@@ -4,7 +4,8 @@ import cv2
 import numpy as np
 import pytest
 
-from cuts3d.depth import DepthShapeError, FileDepth, normalize_depth, write_depth_png
+from cuts3d.depth import (AmbiguousCompanionError, DepthFileError, DepthShapeError, FileDepth, normalize_depth,
+                          write_depth_png)
 from cuts3d.registry import DEPTH_SOURCES, build_component
 
 IMAGE = np.zeros((6, 8, 3), dtype=np.uint8)
@@ -111,3 +112,33 @@ def test_png_written_by_predict_depth_is_read_back_exactly(tmp_path):
         out = FileDepth(str(tmp_path), inverse=inverse)(IMAGE, META)
         assert np.isnan(out[1, 2])
         np.testing.assert_allclose(out, depth, atol=0.5 / 65534 + 1e-7)
+
+
+def test_two_images_with_one_stem_never_share_a_stem_keyed_depth_map(tmp_path):
+    _write(str(tmp_path / 'x.npy'), _ramp())
+    shared = {'rel_path': 'sub/a/x.png', 'unique_stem': False}
+    with pytest.raises(AmbiguousCompanionError, match=r"x.npy matches its file name, but other images"):
+        FileDepth(str(tmp_path))(IMAGE, shared)
+    assert FileDepth(str(tmp_path))(IMAGE, {**shared, 'unique_stem': True}).shape == (6, 8)
+    _write(str(tmp_path / 'sub' / 'a' / 'x.npy'), _ramp())  # the mirrored tree is unambiguous
+    assert FileDepth(str(tmp_path))(IMAGE, shared).shape == (6, 8)
+    with pytest.raises(AmbiguousCompanionError, match='differs from it only in its suffix'):
+        FileDepth(str(tmp_path))(IMAGE, {**shared, 'unique_rel_stem': False})
+
+
+@pytest.mark.parametrize('content', [b'', b'\x93NUMPY garbage', b'not numpy at all'])
+def test_unreadable_depth_files_name_their_path(tmp_path, content):
+    path = tmp_path / 'n01' / 'a.npy'
+    path.parent.mkdir()
+    path.write_bytes(content)
+    with pytest.raises(DepthFileError, match=f'^{path}: not a readable .npy depth array'):
+        FileDepth(str(tmp_path))(IMAGE, META)
+
+
+def test_depth_errors_after_reading_name_the_file(tmp_path):
+    _write(str(tmp_path / 'n01' / 'a.npy'), _ramp(6, 6))
+    with pytest.raises(DepthShapeError, match=f'^{tmp_path}/n01/a.npy: .*aspect'):
+        FileDepth(str(tmp_path))(IMAGE, META)
+    np.save(tmp_path / 'n01' / 'a.npy', np.zeros((6, 8), complex))
+    with pytest.raises(DepthFileError, match=f'^{tmp_path}/n01/a.npy: depth array must be real-valued'):
+        FileDepth(str(tmp_path))(IMAGE, META)

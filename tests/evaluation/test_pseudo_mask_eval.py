@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from pycocotools import mask as mask_utils
 
+from cuts3d.evaluation.coco_validation import CocoFileError
 from cuts3d.evaluation.pseudo_mask_eval import (STAT_NAMES, EvaluationInputError, evaluate_pseudo_masks,
                                                 format_table)
 from cuts3d.pseudo.rle import encode_mask
@@ -76,6 +77,7 @@ def test_score_key_decides_the_ranking():
     false_positive['segmentation'] = encode_mask(np.pad(np.ones((5, 5), bool), ((50, 5), (0, 95))))
     false_positive['bbox'] = [0.0, 50.0, 5.0, 5.0]
     false_positive['score'] = 0.1
+    false_positive['id'] = max(ann['id'] for ann in pseudo['annotations']) + 1
     pseudo['annotations'].insert(0, false_positive)
     ranked = evaluate_pseudo_masks(pseudo, gt, score_key='score')
     unranked = evaluate_pseudo_masks(pseudo, gt, score_key='none')
@@ -112,6 +114,12 @@ def test_mismatched_sizes_and_disjoint_files_are_errors():
     gt = ground_truth()
     pseudo = pseudo_from(gt)
     pseudo['images'][0]['width'], pseudo['images'][0]['height'] = 60, 100  # CutLER's swapped width/height
+    with pytest.raises(CocoFileError, match=r'RLE size \[60, 100\] is not .* \[100, 60\] .*swapped'):
+        evaluate_pseudo_masks(pseudo, gt)
+    for ann in pseudo['annotations']:  # masks of the declared size: the sizes still differ from the ground truth's
+        if ann['image_id'] == pseudo['images'][0]['id']:
+            ann['segmentation'] = encode_mask(np.zeros((100, 60), bool))
+            ann.pop('spatial_confidence', None)
     with pytest.raises(EvaluationInputError, match='a.jpg: pseudo-mask image is 60 x 100 but the ground truth'):
         evaluate_pseudo_masks(pseudo, gt)
     with pytest.raises(EvaluationInputError, match='no image of the pseudo-mask file'):

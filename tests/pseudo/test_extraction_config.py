@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from cuts3d.pseudo import ToolConfigError, load_extraction_config, load_tool_config
+from cuts3d.pseudo import ToolConfigError, extraction_options, load_extraction_config, load_tool_config
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_options_are_merged_and_the_required_key_is_checked(config):
 
 def test_a_missing_file_is_named(tmp_path):
     missing = str(tmp_path / 'none.py')
-    with pytest.raises(ToolConfigError, match=f'^config {missing} does not exist$'):
+    with pytest.raises(ToolConfigError, match=f'^config file not found: {missing}$'):
         load_extraction_config(missing, None, None)
 
 
@@ -40,3 +40,21 @@ def test_depth_dir_becomes_file_depth(config, tmp_path):
     assert load_extraction_config(config, None, None).pseudo_mask_generator.depth_source is None
     with pytest.raises(ToolConfigError, match='is not a folder'):
         load_extraction_config(config, None, str(tmp_path / 'no_such_dir'))
+
+
+@pytest.mark.parametrize('option, message', [
+    ({'extraction.max_side': -5}, r'extraction.max_side must be an integer >= 1 or None; got -5'),
+    ({'extraction.sc_levels': 0}, 'extraction.sc_levels must be an integer >= 1'),
+    ({'extraction.min_side': 2.5}, 'extraction.min_side must be an integer >= 1'),
+    ({'extraction.dist_timeout_s': 0}, 'extraction.dist_timeout_s must be a number > 0'),
+    ({'extraction.max_consecutive_failures': 3}, 'unknown option extraction.max_consecutive_failures'),
+    ({'extraction': [1]}, 'extraction must be a dict'),
+])
+def test_extraction_options_are_checked_before_any_image(config, option, message):
+    with pytest.raises(ToolConfigError, match=message):
+        load_extraction_config(config, option, None)
+
+
+def test_valid_extraction_options_pass(config):
+    cfg = load_extraction_config(config, {'extraction.max_side': None, 'extraction.warn_after_failures': 5}, None)
+    assert extraction_options(cfg) == {'max_side': None, 'warn_after_failures': 5}

@@ -56,3 +56,14 @@ def test_bad_inputs_are_refused(tmp_path):
     (tmp_path / 'twice.txt').write_text('a.png\n./a.png\n')
     with pytest.raises(ImageListError, match='more than once, e.g. a.png'):
         list_images(tmp_path / 'twice.txt')
+
+
+def test_items_say_whether_their_stem_is_unique(tmp_path):
+    for name in ['sub/a/x.png', 'sub/b/x.png', 'c/y.png', 'c/y.jpg', 'z.png']:
+        touch(tmp_path / name)
+    _, items = list_images(tmp_path)
+    flags = {item.rel_path: (item.unique_stem, item.unique_rel_stem) for item in items}
+    assert flags == {'c/y.jpg': (False, False), 'c/y.png': (False, False), 'sub/a/x.png': (False, True),
+                     'sub/b/x.png': (False, True), 'z.png': (True, True)}
+    assert items[-1].meta() == {'img_path': str(tmp_path / 'z.png'), 'rel_path': 'z.png', 'unique_stem': True,
+                                'unique_rel_stem': True}

@@ -1,4 +1,5 @@
 """The extraction runner: failures recorded, interrupted runs resumed to the same file, work-dir safety."""
+import errno
 import json
 import os
 
@@ -9,10 +10,14 @@ from PIL import Image
 from pycocotools.coco import COCO
 
 from cuts3d.pseudo.image_list import list_images
-from cuts3d.pseudo.part_files import read_records
-from cuts3d.pseudo.runner import ExtractionAbortedError, ExtractionRunner, failures_path
+from cuts3d.pseudo.part_files import PartWriter, read_records
+from cuts3d.pseudo.dry_run import GeneratorConfigError
+from cuts3d.pseudo import runner as runner_module
+from cuts3d.pseudo.runner import ExtractionAbortedError, ExtractionRunner, ExtractionSetupError, failures_path
+from cuts3d.pseudo.work_dir_lock import WorkDirLock
 
 CONFIG = os.path.join(os.path.dirname(__file__), '..', '..', 'configs', 'demo', 'extract_cutler_tiny.py')
+CUTS3D_CONFIG = os.path.join(os.path.dirname(__file__), '..', '..', 'configs', 'demo', 'extract_cuts3d_tiny.py')
 
 
 def write_scenes(folder, count=6, size=(64, 96)):
@@ -122,17 +127,32 @@ def test_resume_refuses_a_work_dir_of_another_image_list(tmp_path):
         run(items[:-1], out, resume=True)
 
 
-def test_generator_failing_on_every_image_aborts(tmp_path):
+def test_a_generator_that_fails_on_a_synthetic_image_is_refused_before_the_work_dir(tmp_path):
     items = write_scenes(tmp_path / 'imgs')
+    cfg = Config.fromfile(CUTS3D_CONFIG).pseudo_mask_generator
+    cfg.depth_source = None  # LocalCut / Spatial Importance without depth: a configuration error
+    with pytest.raises(GeneratorConfigError, match='fails on a synthetic .*needs depth'):
+        ExtractionRunner(cfg, items, str(tmp_path / 'o.json'), progress=False)
+    assert not (tmp_path / 'o.work').exists()
 
-    def broken(image, meta):
-        raise ValueError('LocalCut needs depth')
+
+def test_failures_after_the_dry_run_never_abort_and_warn_once(tmp_path, capsys):
+    items = write_scenes(tmp_path / 'imgs')
+    good = {'img0.png', 'img2.png'}
 
     runner = ExtractionRunner(generator_cfg(), items, str(tmp_path / 'o.json'), progress=False,
-                              max_consecutive_failures=3)
-    runner.generator = broken
-    with pytest.raises(ExtractionAbortedError, match='failed on 3 images in a row .*LocalCut needs depth'):
-        runner.run()
+                              warn_after_failures=3)
+    inner = runner.generator
+
+    def fails_but_on_two(image, meta):
+        if meta['rel_path'] not in good:
+            raise ValueError('an extreme image')
+        return inner(image, meta)
+
+    runner.generator = fails_but_on_two
+    summary = runner.run()
+    assert summary.images_written == 2 and summary.failures_total == len(items) - 2
+    assert capsys.readouterr().err.count('failed on 3 images in a row') == 1
 
 
 def test_huge_images_are_processed_downscaled_and_written_at_full_size(tmp_path):
@@ -151,3 +171,90 @@ def test_bad_runner_arguments(tmp_path):
         ExtractionRunner(generator_cfg(), [], str(tmp_path / 'o.json'), rank=2, world_size=2)
     with pytest.raises(ValueError, match='sc_levels'):
         ExtractionRunner(generator_cfg(), [], str(tmp_path / 'o.json'), sc_levels=0)
+
+
+def test_a_run_without_resume_never_deletes_the_work_of_an_unfinished_run(tmp_path):
+    items = write_scenes(tmp_path / 'imgs')
+    out = tmp_path / 'out.json'
+    runner = ExtractionRunner(generator_cfg(), items, str(out), progress=False, min_side=8)
+    runner.generator = StopAfter(runner.generator, 3)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run()
+    part = os.path.join(runner.work_dir, 'parts', 'results-rank00000.jsonl')
+    before = open(part, 'rb').read()
+    with pytest.raises(ExtractionSetupError, match='holds 3 finished image.* --resume'):
+        run(items, out)
+    assert open(part, 'rb').read() == before
+    assert run(items, out, resume=True).resumed == 3
+
+
+def test_a_second_run_on_a_locked_work_dir_is_refused_and_changes_nothing(tmp_path):
+    items = write_scenes(tmp_path / 'imgs')
+    out = tmp_path / 'out.json'
+    with WorkDirLock(str(tmp_path / 'out.work')):
+        with pytest.raises(ExtractionSetupError, match=f'in use by another extraction \\(pid {os.getpid()} '):
+            run(items, out)
+    assert not out.exists() and not os.path.exists(tmp_path / 'out.work' / 'manifest.json')
+
+
+def test_unwritable_outputs_are_refused_before_any_image(tmp_path, read_only_dir):
+    items = write_scenes(tmp_path / 'imgs')
+    with pytest.raises(ExtractionSetupError, match='--out .*cannot write in'):
+        run(items, read_only_dir / 'out.json', work_dir=str(tmp_path / 'work'))
+    assert not os.path.exists(tmp_path / 'work' / 'manifest.json')
+    with pytest.raises(ExtractionSetupError, match='--work-dir .*cannot create folder'):
+        run(items, tmp_path / 'out.json', work_dir=str(read_only_dir / 'work'))
+
+
+def test_a_full_disk_at_the_merge_keeps_the_parts_and_says_how_to_finish(tmp_path, monkeypatch):
+    items = write_scenes(tmp_path / 'imgs')
+    run(items, tmp_path / 'reference.json')
+    out = tmp_path / 'out.json'
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(out))
+
+    monkeypatch.setattr(runner_module, 'write_coco_json', no_space)
+    with pytest.raises(ExtractionAbortedError, match='No space left on device.*kept in .*rerun the same command '
+                                                     'with --resume'):
+        run(items, out)
+    monkeypatch.undo()
+    summary = run(items, out, resume=True)
+    assert summary.processed == 0 and summary.resumed == 6  # the 2 failed images are retried (and fail again)
+    assert out.read_bytes() == (tmp_path / 'reference.json').read_bytes()
+
+
+def test_a_full_disk_while_appending_parts_keeps_what_was_written(tmp_path, monkeypatch):
+    items = write_scenes(tmp_path / 'imgs')
+    run(items, tmp_path / 'reference.json')
+    append, written = PartWriter.append, []
+
+    def fill_up(self, record):
+        if len(written) == 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written.append(record)
+        append(self, record)
+
+    monkeypatch.setattr(PartWriter, 'append', fill_up)
+    out = tmp_path / 'out.json'
+    with pytest.raises(ExtractionAbortedError, match='writing the part files in .*No space left on device.*--resume'):
+        run(items, out)
+    monkeypatch.undo()
+    done = len(list(read_records(str(tmp_path / 'out.work' / 'parts' / 'results-rank00000.jsonl'))))
+    summary = run(items, out, resume=True)
+    assert done >= 1 and summary.resumed == done
+    assert out.read_bytes() == (tmp_path / 'reference.json').read_bytes()
+
+
+def test_a_real_full_disk_at_the_merge(tmp_path, small_disk):
+    items = write_scenes(tmp_path / 'imgs')
+    run(items, tmp_path / 'reference.json')
+    assert (tmp_path / 'reference.json').stat().st_size > 4096  # more than the one page left below
+    (small_disk / 'filler').write_bytes(b'x' * (60 * 1024))  # one 4 KiB page left: the start-up probe fits
+    out = small_disk / 'out.json'
+    with pytest.raises(ExtractionAbortedError, match=f'writing {out} failed.*No space left on device.*--resume'):
+        run(items, out, work_dir=str(tmp_path / 'work'))
+    assert not out.exists() and sorted(os.listdir(small_disk)) == ['filler']  # no half-written json
+    (small_disk / 'filler').unlink()
+    run(items, out, work_dir=str(tmp_path / 'work'), resume=True)
+    assert out.read_bytes() == (tmp_path / 'reference.json').read_bytes()

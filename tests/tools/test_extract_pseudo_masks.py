@@ -59,14 +59,15 @@ def test_depth_dir_switches_to_file_depth(images, tmp_path):
     assert len(data['annotations']) >= 3 and all('spatial_confidence' in a for a in data['annotations'])
 
 
-def test_missing_depth_file_is_a_recorded_failure(images, tmp_path):
+def test_missing_depth_files_are_recorded_failures_and_no_image_is_exit_1(images, tmp_path, capsys):
     (tmp_path / 'depth').mkdir()
     out = tmp_path / 'out.json'
     rc = tool.main([CUTS3D, '--images', str(images), '--out', str(out), '--depth', str(tmp_path / 'depth'),
-                    '--no-progress', '--cfg-options', 'extraction.max_consecutive_failures=None'])
-    assert rc == 0
+                    '--no-progress'])
+    assert rc == 1
+    assert 'no image was written: all 3 failed' in capsys.readouterr().err
     failures = [json.loads(line) for line in open(tmp_path / 'out.failures.jsonl')]
-    assert len(failures) == 3 and all('FileNotFoundError' in f['reason'] for f in failures)
+    assert len(failures) == 3 and all('CompanionNotFoundError' in f['reason'] for f in failures)
 
 
 def test_custom_imports_register_a_plugin_component(images, tmp_path, monkeypatch):
@@ -95,7 +96,7 @@ def test_custom_imports_register_a_plugin_component(images, tmp_path, monkeypatc
 
 
 @pytest.mark.parametrize('make_args, message', [
-    (lambda d, t: ['missing.py', '--images', str(d), '--out', str(t / 'o.json')], 'config missing.py does not exist'),
+    (lambda d, t: ['missing.py', '--images', str(d), '--out', str(t / 'o.json')], 'config file not found: missing.py'),
     (lambda d, t: [CUTLER, '--images', str(t / 'empty'), '--out', str(t / 'o.json')], 'no images'),
     (lambda d, t: [CUTLER, '--images', str(d), '--out', str(t / 'o.json'), '--cfg-options',
                    'pseudo_mask_generator.partitioner.type=NoSuchCut'],

@@ -59,7 +59,7 @@ def test_writes_every_picture_and_the_index(data, main, tmp_path):
 def test_bad_input_exits_2_with_one_line(data, main, tmp_path, capsys):
     root, _, config = data
     assert main([str(tmp_path / 'none.py'), '--images', str(root / 'images')]) == 2
-    assert 'does not exist' in capsys.readouterr().err
+    assert 'config file not found' in capsys.readouterr().err
     empty = tmp_path / 'empty.py'
     empty.write_text('x = 1\n')
     assert main([str(empty), '--images', str(root / 'images')]) == 2

@@ -29,3 +29,12 @@ def test_missing_or_corrupt_foreign_checkpoint(tmp_path):
     corrupt.write_bytes(b'not a checkpoint')
     with pytest.raises(CheckpointError):
         load_foreign_weights(str(corrupt))
+
+
+def test_a_text_file_named_pth_is_not_reported_as_pickled_objects(tmp_path):
+    for text in ('hello world\n', 'abc\n', '<html>\n'):  # torch.load: KeyError, IndexError, "Weights only load failed"
+        path = tmp_path / 'weights.pth'
+        path.write_text(text)
+        with pytest.raises(CheckpointError, match=r'weights.pth is (a text file|an HTML page)') as error:
+            load_foreign_weights(str(path))
+        assert 'pickled' not in str(error.value)

@@ -19,6 +19,6 @@ pseudo_mask_generator = dict(
     stop_on_rest=False)
 
 # Runner options (cuts3d.pseudo.ExtractionRunner): Spatial Confidence level sets per mask in the json, images
-# with a side below min_side fail, longer than max_side are processed downscaled, abort after this many generator
+# with a side below min_side fail, longer than max_side are processed downscaled, warn (never abort) after this many
 # failures in a row, barrier timeout for multi-process runs (ranks finish their shards at different times).
-extraction = dict(sc_levels=6, min_side=8, max_side=4096, max_consecutive_failures=20, dist_timeout_s=86400)
+extraction = dict(sc_levels=6, min_side=8, max_side=4096, warn_after_failures=20, dist_timeout_s=86400)

@@ -21,7 +21,7 @@ Confidence: ``cutler`` (configs/demo/cad_tiny.py: random copy-paste, plain mask 
 (configs/demo/cuts3d_cad_tiny.py: confident copy-paste, SC alpha blending, SC soft-target mask loss), each in a
 fresh process; columns are median seconds per iteration of the dataloader (``data``) and of the model update
 (``step``: forward, losses, backward, optimizer; ``step cpu`` in CPU seconds of all threads; see
-:mod:`cuts3d.engine.training_benchmark`).
+``tools/training_benchmark.py``).
 """
 from __future__ import annotations
 
@@ -176,7 +176,7 @@ def measure_training(case: dict, queue: multiprocessing.Queue) -> None:
     """Child process: time training iterations of one variant on the benchmark data."""
     from pathlib import Path
 
-    from cuts3d.engine.training_benchmark import time_training_steps
+    from training_benchmark import time_training_steps  # tools/training_benchmark.py, beside this script
 
     timings = time_training_steps(TRAINING_VARIANTS[case['variant']], Path(case['data']), case['iters'],
                                   case['warmup'], case['batch_size'])
@@ -199,7 +199,7 @@ def run_training(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
-    from cuts3d.engine.training_benchmark import write_benchmark_data
+    from training_benchmark import write_benchmark_data  # tools/training_benchmark.py, beside this script
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from mmengine.config import DictAction
 
-from cuts3d.engine.checkpoint import CheckpointError
-from cuts3d.pseudo import (ExtractionAbortedError, ExtractionRunner, ExtractionSummary, ImageListError,
-                           ToolConfigError, init_extraction_dist, list_images, load_extraction_config, shutdown_dist)
-from cuts3d.pseudo.distributed import LAUNCHERS
-from cuts3d.registry import UnknownComponentError
+if TYPE_CHECKING:
+    from cuts3d.pseudo import ExtractionSummary
 
 PROG = 'extract_pseudo_masks.py'
 DEFAULT_DIST_TIMEOUT_S = 24 * 3600
@@ -38,7 +36,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--depth', help='folder of depth maps <stem>.npy / 16-bit <stem>.png (uses FileDepth)')
     parser.add_argument('--work-dir', help='part files and manifest (default: <out stem>.work)')
     parser.add_argument('--resume', action='store_true', help='skip images already recorded in --work-dir')
-    parser.add_argument('--launcher', choices=LAUNCHERS, default='none', help='pytorch: started by torchrun')
+    parser.add_argument('--launcher', choices=('none', 'pytorch'), default='none', help='pytorch: started by torchrun')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys, key=value')
     return parser.parse_args(argv)
@@ -56,6 +54,7 @@ def report(summary: ExtractionSummary) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.pseudo import shutdown_dist  # after parsing: --help stays fast
     try:
         return _extract(args)
     finally:
@@ -63,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from cuts3d.engine.checkpoint import CheckpointError
+    from cuts3d.pseudo import (ExtractionAbortedError, ExtractionRunner, ImageListError, ToolConfigError,
+                               init_extraction_dist, list_images, load_extraction_config)
+    from cuts3d.registry import UnknownComponentError
     try:
         cfg = load_extraction_config(args.config, args.cfg_options, args.depth)
         _, items = list_images(args.images)

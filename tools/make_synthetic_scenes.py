@@ -4,14 +4,14 @@
 
 writes ``OUT/images/scene_XXXX.png``, ``OUT/depth/scene_XXXX.npy`` (float32 in [0, 1], larger = farther; use it
 with ``--depth OUT/depth``) and ``OUT/annotations.json``. The scene kinds are described in
-:mod:`cuts3d.datasets.synthetic`; the same arguments always give byte-identical files.
+:mod:`cuts3d.utils.synthetic_images`; the same arguments always give byte-identical files.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
-from cuts3d.datasets.synthetic import SCENE_KINDS, write_synthetic_dataset
+from cuts3d.utils.synthetic_images import SCENE_KINDS, write_synthetic_dataset  # numpy and cv2 only: --help is fast
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -21,7 +21,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--size', type=int, default=256, help='image side in pixels (>= 64)')
     parser.add_argument('--kinds', nargs='+', default=list(SCENE_KINDS), choices=SCENE_KINDS,
-                        help='scene kinds, used in turn (scene i gets kinds[i % len(kinds)])')
+                        help='scene kinds, used in turn (scene i gets kinds[i %% len(kinds)])')
     return parser.parse_args(argv)
 
 

@@ -18,14 +18,12 @@ import json
 import os
 import os.path as osp
 import sys
+from typing import TYPE_CHECKING
 
 from mmengine.config import DictAction
-from mmengine.runner import Runner
 
-from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_dataset_files, default_work_dir,
-                                      load_config, require_keys, runner_from_config)
-from cuts3d.engine.self_training import annotated_dataset
-from cuts3d.evaluation.class_agnostic_metric import stat_table
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -51,6 +49,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build_runner(args: argparse.Namespace) -> Runner:
     """The Runner for ``args``; raises :class:`RunConfigError` with a one-line reason on a config it cannot run."""
+    from cuts3d.cli_config import (RunConfigError, adapt_to_machine, check_dataset_files, config_work_dir,
+                                   load_config, require_keys, runner_from_config)
+    from cuts3d.engine.self_training import annotated_dataset
+
     cfg = load_config(args.config, args.cfg_options)
     require_keys(cfg, ('model', 'test_dataloader', 'test_evaluator', 'test_cfg'), 'testing')
     if not osp.isfile(args.checkpoint):
@@ -61,7 +63,7 @@ def build_runner(args: argparse.Namespace) -> Runner:
         cfg.test_evaluator.ann_file = osp.abspath(args.gt)
     check_dataset_files(cfg, 'test_dataloader')
     cfg.launcher = args.launcher
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or config_work_dir(args.config)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.predictions:
@@ -75,6 +77,8 @@ def build_runner(args: argparse.Namespace) -> Runner:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.cli_config import RunConfigError  # after parsing: --help stays fast
+    from cuts3d.evaluation.class_agnostic_metric import stat_table
     try:
         runner = build_runner(args)
     except RunConfigError as err:

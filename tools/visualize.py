@@ -20,12 +20,6 @@ from pathlib import Path
 
 from mmengine.config import DictAction
 
-from cuts3d.pseudo import ImageListError, ToolConfigError, list_images, load_extraction_config
-from cuts3d.registry import PSEUDO_MASK_GENERATORS, UnknownComponentError, build_component
-from cuts3d.utils.image_io import ImageLoadError, load_rgb
-from cuts3d.visualization import (DetectionFileError, StageRecorder, load_detections, save_row, stage_pictures,
-                                  write_report)
-
 PROG = 'visualize.py'
 
 
@@ -48,6 +42,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def visualize(args: argparse.Namespace) -> Path:
     """Run the generator on the first ``--num`` images, write every picture and ``index.html``; return its path."""
+    from cuts3d.pseudo import list_images, load_extraction_config
+    from cuts3d.registry import PSEUDO_MASK_GENERATORS, build_component
+    from cuts3d.utils.image_io import load_rgb
+    from cuts3d.visualization import StageRecorder, load_detections, save_row, stage_pictures, write_report
+
     cfg = load_extraction_config(args.config, args.cfg_options, args.depth)
     _, items = list_images(args.images)
     predictions = load_detections(args.predictions) if args.predictions else {}
@@ -76,6 +75,10 @@ def visualize(args: argparse.Namespace) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.pseudo import ImageListError, ToolConfigError  # after parsing: --help stays fast
+    from cuts3d.registry import UnknownComponentError
+    from cuts3d.utils.image_io import ImageLoadError
+    from cuts3d.visualization import DetectionFileError
     try:
         page = visualize(args)
     except (ToolConfigError, ImageListError, ImageLoadError, DetectionFileError, UnknownComponentError, OSError,

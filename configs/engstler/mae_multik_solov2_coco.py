@@ -20,7 +20,7 @@ _base_ = ['mmdet::solov2/solov2_r50_fpn_1x_coco.py']
 default_scope = 'cuts3d'
 custom_imports = dict(
     imports=[
-        'cuts3d.models', 'cuts3d.datasets', 'cuts3d.evaluation', 'cuts3d.engine', 'cuts3d.pseudo.multi_k_spectral'
+        'cuts3d.models', 'cuts3d.datasets', 'cuts3d.evaluation', 'cuts3d.engine', 'cuts3d.engstler'
     ],
     allow_failed_imports=False)
 

@@ -16,8 +16,6 @@ import torch
 import torch.nn.functional as F
 
 from ..registry import DEPTH_SOURCES
-from .dpt.dpt_checkpoint import LoadReport, load_dpt_weights
-from .dpt.dpt_net import build_dpt
 from .normalize import DepthNormalizer, build_normalizer
 
 logger = logging.getLogger(__name__)
@@ -63,6 +61,7 @@ class MonocularDepth:
                              'pass random_weights=True only for smoke tests')
         if len(mean) != 3 or len(std) != 3 or min(std) <= 0:
             raise ValueError(f'mean and std need 3 values each, std positive; got {mean}, {std}')
+        from .dpt import LoadReport, build_dpt, load_dpt_weights  # mmpretrain's ViT: loaded only when built
         self.net = build_dpt(arch)
         self.load_report = LoadReport()
         if checkpoint is not None:

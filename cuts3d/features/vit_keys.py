@@ -18,7 +18,6 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 from mmengine.logging import print_log
-from mmpretrain.models.backbones import VisionTransformer
 
 from ..engine.checkpoint import CheckpointError, load_foreign_weights
 from .base import PatchFeatureExtractor, RandomWeightsWarning
@@ -62,6 +61,7 @@ class ViTKeyExtractor(PatchFeatureExtractor):
                              f'{list(self.patch_sizes)}')
         self.patch_size = patch_size
         super().__init__(input_size, device)
+        from mmpretrain.models.backbones import VisionTransformer  # loads mmdet's models: only when one is built
         self.backbone = VisionTransformer(
             arch=MMPRETRAIN_ARCHS.get(arch, arch) if isinstance(arch, str) else dict(arch),
             img_size=self.input_size, patch_size=patch_size, qkv_bias=True, norm_cfg=dict(type='LN', eps=1e-6),

@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from ..registry import PSEUDO_MASK_GENERATORS, build_component
 from ..structures import Instance
+from ..utils.atomic_file import atomic_write
 from ..utils.image_io import ImageLoadError, fit_max_side, load_rgb
 from ..utils.mask_ops import confidence_to_image, resize_mask_smooth
 from ..utils.timing import StageTimer
@@ -64,8 +65,10 @@ def failures_path(out: str) -> str:
     return f'{os.path.splitext(out)[0]}.failures.jsonl'
 
 
-def default_work_dir(out: str) -> str:
-    """The work dir of ``out`` when none is given: ``<out without .json>.work``, stable across resumes."""
+def output_work_dir(out: str) -> str:
+    """The work dir of the extraction writing ``out`` when none is given: ``<out without .json>.work``, stable
+    across resumes. (The detector tools' work dir follows mmdet's rule instead:
+    :func:`cuts3d.cli_config.config_work_dir`.)"""
     return f'{os.path.splitext(out)[0]}.work'
 
 
@@ -88,10 +91,10 @@ class ExtractionRunner:
         generator_cfg: PSEUDO_MASK_GENERATORS config (recorded in the json's ``info``).
         items: the whole sorted image list (every rank gets the same list).
         out: the final COCO json.
-        work_dir: part files, manifest; default :func:`default_work_dir`.
+        work_dir: part files, manifest; default :func:`output_work_dir`.
         resume: skip images already recorded in ``work_dir``.
         rank, world_size: this process's shard.
-        sc_levels: Spatial Confidence level sets per mask (:mod:`cuts3d.pseudo.rle`).
+        sc_levels: Spatial Confidence level sets per mask (:mod:`cuts3d.structures.rle`).
         min_side: images with a shorter side fail (:class:`~cuts3d.utils.ImageTooSmallError`).
         max_side: longer images are processed downscaled; their masks are resized back to the full size.
         max_consecutive_failures: abort after this many processing failures in a row (None: never).
@@ -110,7 +113,7 @@ class ExtractionRunner:
         self.generator = build_component(generator_cfg, PSEUDO_MASK_GENERATORS)
         self.items = list(items)
         self.out = os.path.abspath(out)
-        self.work_dir = os.path.abspath(work_dir or default_work_dir(out))
+        self.work_dir = os.path.abspath(work_dir or output_work_dir(out))
         self.parts_dir = os.path.join(self.work_dir, 'parts')
         self.resume = resume
         self.rank = rank
@@ -242,12 +245,10 @@ class ExtractionRunner:
         write_coco_json(self.out, info, (entries[index][2] for index in order), annotations())
         failed = [failures[index] for index in sorted(failures) if index not in entries]
         failures_file = failures_path(self.out)
-        tmp = f'{failures_file}.tmp{os.getpid()}'
-        with open(tmp, 'w', encoding='utf-8') as handle:
+        with atomic_write(failures_file) as handle:
             for record in failed:
                 handle.write(json.dumps({'path': record['path'], 'file_name': record['file_name'],
                                          'reason': record['reason']}, ensure_ascii=False) + '\n')
-        os.replace(tmp, failures_file)
         summary.images_written = len(order)
         summary.annotations_written = count
         summary.failures_total = len(failed)

@@ -10,7 +10,7 @@ from PIL import Image
 from tool_modules import load_tool
 
 from cuts3d.datasets import PseudoMaskDataset
-from cuts3d.pseudo.rle import encode_mask, encode_spatial_confidence
+from cuts3d.structures import encode_mask, encode_spatial_confidence
 from cuts3d.u2seg import cluster_class_names
 
 COLOURS = {'red': (230, 30, 30), 'blue': (30, 60, 230)}

@@ -11,7 +11,7 @@ from mmdet.structures.mask import BitmapMasks
 from torch import Tensor
 from torch.nn.modules.utils import _pair
 
-from cuts3d.datasets.spatial_confidence_masks import SpatialConfidenceMasks
+from cuts3d.structures.spatial_confidence_masks import SpatialConfidenceMasks
 from cuts3d.registry import MODELS
 
 from .reduced_loss import ReducedLoss

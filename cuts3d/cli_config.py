@@ -1,7 +1,9 @@
 """Loading and checking a detector config for the command-line tools (train, test, self-train, benchmark).
 
 The tools exit with one line naming what is wrong (a missing file, a config that does not parse, a field it lacks)
-instead of a traceback from deep inside the Runner: :class:`RunConfigError` carries that line.
+instead of a traceback from deep inside the Runner: :class:`RunConfigError` carries that line. This module is the
+tools' layer, above the training packages (``docs/design.md``, "Dependency order"); the pseudo-label tools' config
+loader is :mod:`cuts3d.pseudo.extraction_config`.
 """
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from .self_training import annotated_dataset
+from .engine.self_training import annotated_dataset
 
 __all__ = ['RunConfigError', 'adapt_to_machine', 'backbone_checkpoint', 'check_dataset_files',
-           'dataset_files', 'default_work_dir', 'load_config', 'one_line', 'prepare_backbone_init', 'require_keys',
+           'config_work_dir', 'dataset_files', 'load_config', 'one_line', 'prepare_backbone_init', 'require_keys',
            'runner_from_config']
 
 
@@ -58,8 +60,9 @@ def require_keys(cfg: Config, keys: Iterable[str], purpose: str) -> None:
                              '(is it an extraction-only config?)')
 
 
-def default_work_dir(config_path: str) -> str:
-    """``./work_dirs/<config name>``, as mmdet's tools."""
+def config_work_dir(config_path: str) -> str:
+    """The work dir of a detector run when none is given: ``./work_dirs/<config name>``, as mmdet's tools. (An
+    extraction's work dir follows its output file instead: :func:`cuts3d.pseudo.runner.output_work_dir`.)"""
     return osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
 
 

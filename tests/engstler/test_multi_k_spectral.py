@@ -8,10 +8,10 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
-from cuts3d.datasets.synthetic import write_synthetic_dataset
-from cuts3d.pseudo.multi_k_spectral import (MultiKSpectralGenerator, border_foreground, kmeans_labels, mask_nms,
-                                            saliency_on_grid, saliency_overlap, spectral_affinity, spectral_clusters,
-                                            spectral_embedding, split_components)
+from cuts3d.utils.synthetic_images import write_synthetic_dataset
+from cuts3d.engstler.multi_k_spectral import (MultiKSpectralGenerator, border_foreground, kmeans_labels, mask_nms,
+                                              saliency_on_grid, saliency_overlap, spectral_affinity,
+                                              spectral_clusters, spectral_embedding, split_components)
 from cuts3d.registry import DATASETS, MODELS, PSEUDO_MASK_GENERATORS, build_component
 from cuts3d.structures import PatchFeatures
 

@@ -42,7 +42,7 @@ import numpy as np
 SCENE_SIZE = (480, 640)
 BACKBONES = {
     'patch_color': lambda size: dict(type='PatchColorFeatures', patch_size=8, input_size=(size, size)),
-    'dino_vits8': lambda size: dict(type='DINOViT', arch='vit_small', patch_size=8, checkpoint=None,
+    'dino_vits8': lambda size: dict(type='DINOFeatures', arch='vit_small', patch_size=8, checkpoint=None,
                                     input_size=(size, size)),
 }
 MODES = ('cutler', 'cuts3d')

@@ -4,7 +4,7 @@ _base_ = ['../_base_/pseudo_masks/cuts3d.py', '../_base_/models/cascade_mask_rcn
           '../_base_/schedules/self_training_80k.py', '../_base_/default_runtime.py']
 
 pseudo_mask_generator = dict(
-    feature_extractor=dict(_delete_=True, type='DiffNCutsViT', checkpoint='checkpoints/diffncuts_vits8.pth',
+    feature_extractor=dict(_delete_=True, type='DiffNCutsFeatures', checkpoint='checkpoints/diffncuts_vits8.pth',
                            input_size=(480, 480)))
 
 # Learning stage (tools/train.py, then tools/self_train.py --rounds 1): CutLER's Cascade Mask R-CNN with DropLoss

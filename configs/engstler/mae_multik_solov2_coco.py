@@ -27,9 +27,9 @@ custom_imports = dict(
 pseudo_mask_generator = dict(
     type='MultiKSpectralGenerator',
     feature_extractor=dict(
-        type='MAEViT', arch='vit_base', checkpoint='checkpoints/mae_pretrain_vit_base.pth', input_size=(480, 480)),
+        type='MAEFeatures', arch='vit_base', checkpoint='checkpoints/mae_pretrain_vit_base.pth', input_size=(480, 480)),
     saliency_extractor=dict(
-        type='DINOViT', arch='vit_base', patch_size=16, checkpoint='checkpoints/dino_vitbase16_pretrain.pth',
+        type='DINOFeatures', arch='vit_base', patch_size=16, checkpoint='checkpoints/dino_vitbase16_pretrain.pth',
         input_size=(480, 480)),
     ks=(2, 3, 4, 5),
     saliency_k=2,
@@ -40,7 +40,7 @@ pseudo_mask_generator = dict(
     min_patches=1,
     seed=0,
     kmeans_restarts=10,
-    refiner=dict(type='Identity'))
+    refiner=dict(type='NoRefiner'))
 # Runner options (cuts3d.pseudo.ExtractionRunner). The masks carry confidence 1 everywhere, so one Spatial
 # Confidence level (the mask itself) says all; each annotation's `score` is its saliency overlap.
 extraction = dict(sc_levels=1, min_side=8, max_side=4096, max_consecutive_failures=20, dist_timeout_s=86400)

@@ -34,8 +34,8 @@ num_clusters = 800
 classes = tuple(f'cluster_{k}' for k in range(1, num_clusters + 1))
 
 # Stage 1b (tools/cluster_pseudo_masks.py): DINO ViT-B/8 keys mask-pooled per pseudo-mask, K-Means into C classes.
-dino_vitb8 = dict(type='DINOViT', arch='vit_base', patch_size=8, checkpoint='checkpoints/dino_vitbase8_pretrain.pth',
-                  input_size=(480, 480))
+dino_vitb8 = dict(type='DINOFeatures', arch='vit_base', patch_size=8,
+                  checkpoint='checkpoints/dino_vitbase8_pretrain.pth', input_size=(480, 480))
 clustering = dict(feature_extractor=dino_vitb8, num_clusters=num_clusters, seed=0, iterations=50)
 
 # Panoptic pseudo-labels (tools/make_panoptic_pseudo_labels.py, eq. 5): things = the clusters, stuff = 27 K-Means

@@ -12,7 +12,7 @@ from .vit_keys import ViTKeyExtractor
 
 
 @FEATURE_EXTRACTORS.register_module()
-class DiffNCutsViT(ViTKeyExtractor):
+class DiffNCutsFeatures(ViTKeyExtractor):
     """DiffNCuts ViT-S/8; features = keys of the last attention block, ``C x h x w``, as for DINO.
 
     The release checkpoint is a training dict ``{'model', 'optimizer', 'epoch'}`` whose weight names carry

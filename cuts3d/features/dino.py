@@ -8,7 +8,7 @@ from .vit_keys import ViTKeyExtractor
 
 
 @FEATURE_EXTRACTORS.register_module()
-class DINOViT(ViTKeyExtractor):
+class DINOFeatures(ViTKeyExtractor):
     """DINO (Caron et al., 2021) ViT; features = keys of the last attention block, ``C x h x w``.
 
     ``checkpoint`` is an official DINO backbone file, e.g. ``dino_vitbase8_pretrain.pth`` (ViT-B/8, the CutS3D

@@ -8,7 +8,7 @@ from .vit_keys import ViTKeyExtractor
 
 
 @FEATURE_EXTRACTORS.register_module()
-class DINOv2ViT(ViTKeyExtractor):
+class DINOv2Features(ViTKeyExtractor):
     """DINOv2 ViT; features = keys of the last attention block, ``C x h x w``, CLS and register tokens dropped.
 
     ``checkpoint`` is an official DINOv2 backbone file (``dinov2_vits14_pretrain.pth``,

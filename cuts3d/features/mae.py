@@ -12,7 +12,7 @@ from .vit_keys import ViTKeyExtractor
 
 
 @FEATURE_EXTRACTORS.register_module()
-class MAEViT(ViTKeyExtractor):
+class MAEFeatures(ViTKeyExtractor):
     """MAE encoder; features = keys of the last attention block, ``C x h x w``, as for DINO.
 
     ``checkpoint`` is an official MAE file (``mae_pretrain_vit_base.pth``, ``mae_pretrain_vit_large.pth``):

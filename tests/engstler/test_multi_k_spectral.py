@@ -201,7 +201,7 @@ def test_paper_config_loads_and_builds():
     gen = cfg.pseudo_mask_generator
     assert gen.type == 'MultiKSpectralGenerator' and tuple(gen.ks) == (2, 3, 4, 5)
     assert (gen.min_saliency_overlap, gen.nms_iou) == (0.5, 0.8)
-    assert gen.feature_extractor.type == 'MAEViT' and gen.saliency_extractor.patch_size == 16
+    assert gen.feature_extractor.type == 'MAEFeatures' and gen.saliency_extractor.patch_size == 16
     assert cfg.model.type == 'SOLOv2' and cfg.model.mask_head.num_classes == 1
     assert cfg.model.backbone.depth == 101 and cfg.model.backbone.frozen_stages == 4
     assert cfg.train_dataloader.dataset.dataset.type == 'PseudoMaskDataset'
@@ -211,8 +211,8 @@ def test_paper_config_loads_and_builds():
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # random weights: no checkpoints here
         generator = build_component(gen.to_dict(), PSEUDO_MASK_GENERATORS)
-    assert type(generator.feature_extractor).__name__ == 'MAEViT'
-    assert type(generator.saliency_extractor).__name__ == 'DINOViT'
+    assert type(generator.feature_extractor).__name__ == 'MAEFeatures'
+    assert type(generator.saliency_extractor).__name__ == 'DINOFeatures'
 
 
 def tiny_pseudo_masks(root):

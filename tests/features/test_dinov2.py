@@ -1,4 +1,4 @@
-"""DINOv2ViT (cuts3d/features/dinov2.py): layer scale, register tokens, patch 14."""
+"""DINOv2Features (cuts3d/features/dinov2.py): layer scale, register tokens, patch 14."""
 import inspect
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from cuts3d.engine.checkpoint import CheckpointError
-from cuts3d.features import DINOv2ViT, RandomWeightsWarning
+from cuts3d.features import DINOv2Features, RandomWeightsWarning
 
 
 @pytest.mark.parametrize('registers', [0, 4])
@@ -15,7 +15,7 @@ def test_official_layout_loads_completely_and_matches_dinov2(tmp_path, tiny_arch
     weights = official_vit_weights(tiny_arch, 14, pos_grid=3, layer_scale=True, registers=registers)
     path = tmp_path / 'dinov2_tiny.pth'
     torch.save({**weights, 'mask_token': torch.zeros(1, tiny_arch['embed_dims'])}, path)
-    extractor = DINOv2ViT(arch=tiny_arch, checkpoint=str(path), input_size=(56, 42))
+    extractor = DINOv2Features(arch=tiny_arch, checkpoint=str(path), input_size=(56, 42))
     assert extractor.load_result.missing_keys == []
     assert extractor.load_result.unexpected_keys == ['mask_token']
     assert extractor.register_tokens.shape == (1, registers, tiny_arch['embed_dims'])
@@ -31,23 +31,23 @@ def test_register_count_must_match_the_checkpoint(tmp_path, tiny_arch, official_
     path = tmp_path / 'dinov2_reg4.pth'
     torch.save(official_vit_weights(tiny_arch, 14, pos_grid=2, layer_scale=True, registers=4), path)
     with pytest.raises(CheckpointError, match='4 register tokens'):
-        DINOv2ViT(arch=tiny_arch, checkpoint=str(path), input_size=(28, 28), num_register_tokens=0)
+        DINOv2Features(arch=tiny_arch, checkpoint=str(path), input_size=(28, 28), num_register_tokens=0)
 
 
 def test_configured_registers_absent_from_the_checkpoint_are_missing(tmp_path, tiny_arch, official_vit_weights):
     path = tmp_path / 'dinov2_noreg.pth'
     torch.save(official_vit_weights(tiny_arch, 14, pos_grid=2, layer_scale=True), path)
-    extractor = DINOv2ViT(arch=tiny_arch, checkpoint=str(path), input_size=(28, 28), num_register_tokens=4)
+    extractor = DINOv2Features(arch=tiny_arch, checkpoint=str(path), input_size=(28, 28), num_register_tokens=4)
     assert extractor.load_result.missing_keys == ['register_tokens']
 
 
 def test_default_input_is_476_and_must_be_a_multiple_of_14():
-    assert inspect.signature(DINOv2ViT).parameters['input_size'].default == (476, 476)
+    assert inspect.signature(DINOv2Features).parameters['input_size'].default == (476, 476)
     with pytest.raises(ValueError, match='multiple of the patch size 14'):
-        DINOv2ViT(arch='vit_small', input_size=(480, 480))
+        DINOv2Features(arch='vit_small', input_size=(480, 480))
 
 
 def test_vit_small_shape_on_an_odd_image(odd_image):
     with pytest.warns(RandomWeightsWarning):
-        extractor = DINOv2ViT(arch='vit_small', input_size=(42, 70))
+        extractor = DINOv2Features(arch='vit_small', input_size=(42, 70))
     assert extractor(odd_image).feats.shape == (384, 3, 5)

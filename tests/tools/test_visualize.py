@@ -21,7 +21,7 @@ pseudo_mask_generator = dict(
     cutter=dict(type='NCutCutter', affinity_modifiers=[dict(type='SpatialImportance')]),
     partitioner=dict(type='LocalCut'),
     confidence=dict(type='SpatialConfidence'),
-    refiner=dict(type='Identity'),
+    refiner=dict(type='NoRefiner'),
     num_cuts=2)
 """
 

@@ -3,7 +3,7 @@
 # IoU > 0.5 / area <= 1% filter, dense CRF at 480 x 480. Method configs set the backbone checkpoint.
 pseudo_mask_generator = dict(
     type='MaskCutGenerator',
-    feature_extractor=dict(type='DINOViT', arch='vit_base', patch_size=8, checkpoint=None, input_size=(480, 480)),
+    feature_extractor=dict(type='DINOFeatures', arch='vit_base', patch_size=8, checkpoint=None, input_size=(480, 480)),
     depth_source=None,
     # solver='dense' is CutLER's scipy.linalg.eigh call; 'fast' (ARPACK) gives the same bipartition ~50x faster.
     cutter=dict(type='NCutCutter', tau=0.15, eps=1e-5, solver='fast'),

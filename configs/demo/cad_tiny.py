@@ -18,19 +18,7 @@ model = dict(
     rpn_head=dict(in_channels=channels, feat_channels=channels),
     roi_head=dict(
         bbox_roi_extractor=dict(out_channels=channels),
-        bbox_head=[
-            dict(
-                type='Shared2FCBBoxHead',
-                in_channels=channels,
-                fc_out_channels=64,
-                roi_feat_size=7,
-                num_classes=1,
-                bbox_coder=dict(type='DeltaXYWHBBoxCoder', target_means=[0., 0., 0., 0.], target_stds=stds),
-                reg_class_agnostic=True,
-                loss_cls=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-                loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))
-            for stds in ([0.1, 0.1, 0.2, 0.2], [0.05, 0.05, 0.1, 0.1], [0.033, 0.033, 0.067, 0.067])
-        ],
+        bbox_head=[dict(head, in_channels=channels, fc_out_channels=64) for head in _base_.model.roi_head.bbox_head],
         mask_roi_extractor=dict(out_channels=channels),
         mask_head=dict(num_convs=1, in_channels=channels, conv_out_channels=16)),
     train_cfg=dict(

@@ -17,12 +17,9 @@
 #   python tools/test.py configs/engstler/mae_multik_solov2_coco.py work_dirs/.../iter_60000.pth
 _base_ = ['mmdet::solov2/solov2_r50_fpn_1x_coco.py']
 
+# cuts3d's registries import the types named below when they are built; cuts3d.engine installs the checkpoint policy.
 default_scope = 'cuts3d'
-custom_imports = dict(
-    imports=[
-        'cuts3d.models', 'cuts3d.datasets', 'cuts3d.evaluation', 'cuts3d.engine', 'cuts3d.engstler'
-    ],
-    allow_failed_imports=False)
+custom_imports = dict(imports=['cuts3d.engine'], allow_failed_imports=False)
 
 pseudo_mask_generator = dict(
     type='MultiKSpectralGenerator',
@@ -73,14 +70,14 @@ test_pipeline = [
     dict(type='Resize', scale=(1333, 800), keep_ratio=True),
     dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
 ]
+# The SOLOv2 base's loader (and its AspectRatioBatchSampler) over the pseudo-masks: an endless sampler, batch 4, and
+# the dataset wrapped for copy-paste between two images.
 train_dataloader = dict(
-    _delete_=True,
     batch_size=4,
     num_workers=4,
-    persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    batch_sampler=dict(type='mmdet.AspectRatioBatchSampler'),  # cuts3d has no sampler registry
     dataset=dict(
+        _delete_=True,
         type='MultiImageMixDataset',
         dataset=dict(
             type='PseudoMaskDataset',

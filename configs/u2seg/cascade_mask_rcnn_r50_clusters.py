@@ -22,12 +22,10 @@
 # its training targets. For another C, change `num_clusters` here (it sets every head and the class names).
 _base_ = ['../cutler/cascade_mask_rcnn_r50_in1k.py']
 
-# default_runtime's imports plus this package (its TRANSFORMS/METRICS/STUFF_SOURCES types are not imported by the
-# registries' default locations).
-custom_imports = dict(
-    imports=['mmdet.engine', 'mmdet.visualization', 'cuts3d.models', 'cuts3d.datasets', 'cuts3d.evaluation',
-             'cuts3d.engine', 'cuts3d.u2seg'],
-    allow_failed_imports=False)
+# default_runtime's imports plus the method's package, so the config names what it uses (cuts3d's registries would
+# also import it when one of its types is built).
+custom_imports = dict(imports=['mmdet.engine', 'mmdet.visualization', 'cuts3d.engine', 'cuts3d.u2seg'],
+                      allow_failed_imports=False)
 
 num_clusters = 800
 # The category names tools/cluster_pseudo_masks.py writes (cuts3d.u2seg.cluster_class_names).
@@ -47,19 +45,7 @@ panoptic = dict(
 
 model = dict(
     roi_head=dict(
-        bbox_head=[
-            dict(
-                type='Shared2FCBBoxHead',
-                in_channels=256,
-                fc_out_channels=1024,
-                roi_feat_size=7,
-                num_classes=num_clusters,
-                bbox_coder=dict(type='DeltaXYWHBBoxCoder', target_means=[0., 0., 0., 0.], target_stds=stds),
-                reg_class_agnostic=True,
-                loss_cls=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-                loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))
-            for stds in ([0.1, 0.1, 0.2, 0.2], [0.05, 0.05, 0.1, 0.1], [0.033, 0.033, 0.067, 0.067])
-        ],
+        bbox_head=[dict(head, num_classes=num_clusters) for head in _base_.model.roi_head.bbox_head],
         mask_head=dict(num_classes=num_clusters, class_agnostic=False)))
 
 # The clustered pseudo-masks (relative to data_root); a random palette since the dataset has C classes.

@@ -10,8 +10,8 @@ Spatial Confidence, stop on the rest) and backbone (weight-free patch colours; D
 which costs what the trained one costs). Every combination runs in a fresh process, so its peak memory is its
 own: the table gives the process's resident memory before the call (imports, model), its peak RSS, and the
 peak of numpy/Python allocations during the call (tracemalloc; torch's own allocations are not traced). Stage
-columns are seconds; ``cut`` is affinity + eigensolve for all cuts of the image. A subcommand is one ``add_<name>_arguments`` /
-``run_<name>`` pair registered in :data:`SUBCOMMANDS`.
+columns are seconds; ``cut`` is affinity + eigensolve for all cuts of the image. A subcommand is one
+``add_<name>_arguments`` / ``run_<name>`` pair registered in :data:`SUBCOMMANDS`.
 
     python tools/benchmark.py training [--variants cutler cuts3d] [--iters 10] [--warmup 2] [--size 256]
         [--batch-size 2] [--num-images 8] [--out FILE.json]

@@ -87,5 +87,6 @@ def _extract(args: argparse.Namespace) -> int:
         print(report(summary))
     return 0
 
+
 if __name__ == '__main__':
     sys.exit(main())

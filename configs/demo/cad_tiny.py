@@ -23,20 +23,7 @@ model = dict(
         mask_head=dict(num_convs=1, in_channels=channels, conv_out_channels=16)),
     train_cfg=dict(
         rpn_proposal=dict(nms_pre=300, max_per_img=200),
-        rcnn=[
-            dict(
-                assigner=dict(
-                    type='MaxIoUAssigner',
-                    pos_iou_thr=iou,
-                    neg_iou_thr=iou,
-                    min_pos_iou=iou,
-                    match_low_quality=False,
-                    ignore_iof_thr=-1),
-                sampler=dict(type='RandomSampler', num=64, pos_fraction=0.25, neg_pos_ub=-1, add_gt_as_proposals=True),
-                mask_size=28,
-                pos_weight=-1,
-                debug=False) for iou in (0.5, 0.6, 0.7)
-        ]),
+        rcnn=[dict(stage, sampler=dict(stage.sampler, num=64)) for stage in _base_.model.train_cfg.rcnn]),
     test_cfg=dict(rpn=dict(nms_pre=300, max_per_img=100)))
 
 train_scales = [(256, short) for short in (128, 160, 192, 224, 256)]

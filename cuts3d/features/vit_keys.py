@@ -2,7 +2,7 @@
 
 CutLER's MaskCut (and CutS3D after it) describes each patch by the *keys* of the ViT's last attention block: the
 output of the last block's ``qkv`` linear, its ``k`` third, without the CLS token, heads concatenated
-(REFERENCE.md section 1; queries or q/k/v concatenated give worse masks). The network is mmpretrain's
+(``docs/reference.md``, "MaskCut"; queries or q/k/v concatenated give worse masks). The network is mmpretrain's
 :class:`~mmpretrain.models.backbones.VisionTransformer`, which matches the DINO/MAE/DINOv2 blocks exactly (pre-norm
 blocks, qkv bias, LayerNorm eps 1e-6, exact GELU, optional layer scale). Two things it does differently are handled
 here: the position embeddings are resized once, at load time, with the release's own interpolation

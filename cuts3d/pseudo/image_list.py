@@ -2,7 +2,7 @@
 
 Sorting by the path relative to the image root (POSIX separators) makes the list, the image ids (sorted index + 1)
 and every rank's shard ``items[rank::world_size]`` the same on every machine, file system and run; CutLER's
-launcher sharded an unsorted ``os.listdir`` instead (REFERENCE.md section 1, "Defects").
+launcher sharded an unsorted ``os.listdir`` instead (``docs/reference.md``, "Defects").
 """
 from __future__ import annotations
 

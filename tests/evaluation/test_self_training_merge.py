@@ -24,7 +24,7 @@ def _previous():
         anns.append(dict(id=ann_id, image_id=img, category_id=1, iscrowd=0, area=100.0, bbox=[0, 0, 1, 1],
                          segmentation=dict(size=rle['size'], counts=rle['counts'].decode()), score=0.8,
                          spatial_confidence=dict(levels=1, rles=[dict(size=rle['size'],
-                                                                     counts=rle['counts'].decode())])))
+                                                                      counts=rle['counts'].decode())])))
     images = [dict(id=i, file_name=f'{i}.png', width=SIZE, height=SIZE) for i in (1, 2, 3)]
     return dict(info=dict(description='pseudo-masks'), images=images, annotations=anns,
                 categories=[dict(id=1, name='fg')])

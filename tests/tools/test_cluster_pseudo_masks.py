@@ -1,7 +1,6 @@
 """tools/cluster_pseudo_masks.py: a valid C-class json with same-coloured masks in one cluster, centroids,
 embedding cache, mmdet loading, exit codes."""
 import json
-import os
 import textwrap
 
 import numpy as np

@@ -1,6 +1,5 @@
 """tools/eval_pseudo_masks.py: table, metrics json, exit codes."""
 import json
-import os
 
 import numpy as np
 import pytest

@@ -1,7 +1,6 @@
 """tools/make_panoptic_pseudo_labels.py: COCO panoptic json + PNGs whose segments agree, stuff fitted and saved,
 exit codes."""
 import json
-import os
 import textwrap
 
 import numpy as np

@@ -1,4 +1,4 @@
-# CutLER's MaskCut (REFERENCE.md section 1): keys of DINO ViT-B/8's last block on a 480 x 480 LANCZOS resize,
+# CutLER's MaskCut (docs/reference.md, "MaskCut"): keys of DINO ViT-B/8's last block on a 480 x 480 LANCZOS resize,
 # binarised cosine affinity (tau 0.15, eps 1e-5), NCut, 2D connected component of the seed, N = 3 cuts with the
 # IoU > 0.5 / area <= 1% filter, dense CRF at 480 x 480. Method configs set the backbone checkpoint.
 pseudo_mask_generator = dict(

@@ -23,7 +23,7 @@ def _mmdet_child(parent: Registry, *packages: str) -> Registry:
     return Registry(parent.name, parent=parent, scope=SCOPE, locations=[f'cuts3d.{package}' for package in packages])
 
 
-# Extraction stage (DESIGN.md, "Component contracts").
+# Extraction stage (docs/design.md, "Component contracts").
 FEATURE_EXTRACTORS = _component_registry('feature extractor', 'features')
 DEPTH_SOURCES = _component_registry('depth source', 'depth')
 AFFINITY_MODIFIERS = _component_registry('affinity modifier', 'cutting')
@@ -31,7 +31,7 @@ GRAPH_CUTTERS = _component_registry('graph cutter', 'cutting')
 PARTITIONERS = _component_registry('partitioner', 'cutting')
 CONFIDENCE_ESTIMATORS = _component_registry('confidence estimator', 'cutting')
 MASK_REFINERS = _component_registry('mask refiner', 'cutting')
-PSEUDO_MASK_GENERATORS = _component_registry('pseudo-mask generator', 'pseudo', 'unscene3d')
+PSEUDO_MASK_GENERATORS = _component_registry('pseudo-mask generator', 'pseudo', 'engstler', 'unscene3d')
 
 # UnScene3D's 3D pipeline: PointScene -> segment id per point; (PointScene, segment ids, S) -> S x D features.
 OVER_SEGMENTERS = _component_registry('over-segmenter', 'unscene3d')

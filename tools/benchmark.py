@@ -10,8 +10,8 @@ Spatial Confidence, stop on the rest) and backbone (weight-free patch colours; D
 which costs what the trained one costs). Every combination runs in a fresh process, so its peak memory is its
 own: the table gives the process's resident memory before the call (imports, model), its peak RSS, and the
 peak of numpy/Python allocations during the call (tracemalloc; torch's own allocations are not traced). Stage
-columns are seconds; ``cut`` is affinity + eigensolve for all cuts of the image. A subcommand is one ``add_<name>_arguments`` /
-``run_<name>`` pair registered in :data:`SUBCOMMANDS`.
+columns are seconds; ``cut`` is affinity + eigensolve for all cuts of the image. A subcommand is one
+``add_<name>_arguments`` / ``run_<name>`` pair registered in :data:`SUBCOMMANDS`.
 
     python tools/benchmark.py training [--variants cutler cuts3d] [--iters 10] [--warmup 2] [--size 256]
         [--batch-size 2] [--num-images 8] [--out FILE.json]
@@ -21,7 +21,7 @@ Confidence: ``cutler`` (configs/demo/cad_tiny.py: random copy-paste, plain mask 
 (configs/demo/cuts3d_cad_tiny.py: confident copy-paste, SC alpha blending, SC soft-target mask loss), each in a
 fresh process; columns are median seconds per iteration of the dataloader (``data``) and of the model update
 (``step``: forward, losses, backward, optimizer; ``step cpu`` in CPU seconds of all threads; see
-:mod:`cuts3d.engine.training_benchmark`).
+``tools/training_benchmark.py``).
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ import numpy as np
 SCENE_SIZE = (480, 640)
 BACKBONES = {
     'patch_color': lambda size: dict(type='PatchColorFeatures', patch_size=8, input_size=(size, size)),
-    'dino_vits8': lambda size: dict(type='DINOViT', arch='vit_small', patch_size=8, pretrained=False,
+    'dino_vits8': lambda size: dict(type='DINOFeatures', arch='vit_small', patch_size=8, pretrained=False,
                                     input_size=(size, size)),
 }
 MODES = ('cutler', 'cuts3d')
@@ -176,7 +176,7 @@ def measure_training(case: dict, queue: multiprocessing.Queue) -> None:
     """Child process: time training iterations of one variant on the benchmark data."""
     from pathlib import Path
 
-    from cuts3d.engine.training_benchmark import time_training_steps
+    from training_benchmark import time_training_steps  # tools/training_benchmark.py, beside this script
 
     timings = time_training_steps(TRAINING_VARIANTS[case['variant']], Path(case['data']), case['iters'],
                                   case['warmup'], case['batch_size'])
@@ -199,7 +199,7 @@ def run_training(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
-    from cuts3d.engine.training_benchmark import write_benchmark_data
+    from training_benchmark import write_benchmark_data  # tools/training_benchmark.py, beside this script
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

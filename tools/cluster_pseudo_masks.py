@@ -21,13 +21,7 @@ import sys
 
 import numpy as np
 
-from cuts3d.weights import CheckpointError
-from cuts3d.pseudo import PseudoMaskFileError, ToolConfigError, load_pseudo_masks, load_tool_config
-from cuts3d.pseudo.coco_writer import to_jsonable, write_coco_json
-from cuts3d.registry import FEATURE_EXTRACTORS, UnknownComponentError, build_component
-from cuts3d.u2seg import ClusteringError, MaskEmbeddingError, clustered_pseudo_masks, embed_pseudo_masks, fit_kmeans
 from cuts3d.utils.config_options import ConfigOptionsAction
-from cuts3d.version import __version__
 
 PROG = 'cluster_pseudo_masks.py'
 
@@ -52,6 +46,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def clustering_settings(path: str, options: dict | None, num_clusters: int | None) -> dict:
     """The config's ``clustering`` dict with ``--cfg-options`` merged and ``--num-clusters`` applied."""
+    from cuts3d.pseudo import load_tool_config
     settings = load_tool_config(path, options, 'clustering.feature_extractor').clustering.to_dict()
     if num_clusters is not None:
         settings['num_clusters'] = num_clusters
@@ -62,6 +57,8 @@ def clustering_settings(path: str, options: dict | None, num_clusters: int | Non
 
 def mask_embeddings(data: dict, args: argparse.Namespace, settings: dict) -> np.ndarray:
     """The ``N x D`` embeddings: from ``--embeddings`` when it exists, else computed (and cached there)."""
+    from cuts3d.registry import FEATURE_EXTRACTORS, build_component
+    from cuts3d.u2seg import embed_pseudo_masks
     if args.embeddings and os.path.isfile(args.embeddings):
         embeddings = np.load(args.embeddings)
         if embeddings.ndim != 2 or len(embeddings) != len(data['annotations']):
@@ -84,6 +81,12 @@ def centroids_path(out: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.engine.checkpoint import CheckpointError  # after parsing: --help stays fast
+    from cuts3d.pseudo import PseudoMaskFileError, ToolConfigError, load_pseudo_masks
+    from cuts3d.pseudo.coco_writer import to_jsonable, write_coco_json
+    from cuts3d.registry import UnknownComponentError
+    from cuts3d.u2seg import ClusteringError, MaskEmbeddingError, clustered_pseudo_masks, fit_kmeans
+    from cuts3d.version import __version__
     try:
         settings = clustering_settings(args.config, args.cfg_options, args.num_clusters)
         data = load_pseudo_masks(args.pseudo)

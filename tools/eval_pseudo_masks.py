@@ -21,9 +21,8 @@ import json
 import os
 import sys
 
-from cuts3d.evaluation import CocoFileError, EvaluationInputError, evaluate_pseudo_masks, format_table
+from cuts3d.evaluation import CocoFileError
 from cuts3d.evaluation.pseudo_mask_eval import IOU_TYPES, SCORE_KEYS
-from cuts3d.pseudo import PseudoMaskFileError, load_pseudo_masks
 from cuts3d.utils.output_paths import OutputPathError, check_writable_file, refuse_inputs
 
 PROG = 'eval_pseudo_masks.py'
@@ -42,6 +41,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.evaluation import EvaluationInputError, evaluate_pseudo_masks, format_table  # --help stays fast
+    from cuts3d.pseudo import PseudoMaskFileError, load_pseudo_masks
     try:
         if not os.path.isfile(args.gt):
             raise EvaluationInputError(f'ground truth {args.gt} does not exist')

@@ -30,10 +30,8 @@ import argparse
 import os
 import sys
 
-from cuts3d.pseudo import (ExtractionAbortedError, ExtractionRunner, ExtractionSetupError, ExtractionSummary,
-                           GeneratorConfigError, ImageItem, ImageListError, ToolConfigError, default_work_dir,
-                           extraction_options, init_extraction_dist, list_images, load_extraction_config,
-                           shutdown_dist)
+from cuts3d.pseudo import (ExtractionSetupError, ExtractionSummary, GeneratorConfigError, ImageItem,
+                           output_work_dir, extraction_options)
 from cuts3d.pseudo.distributed import LAUNCHERS
 from cuts3d.pseudo.runner import failures_path
 from cuts3d.utils.config_options import ConfigOptionsAction, dict_merge_hint
@@ -98,7 +96,7 @@ def check_output_paths(args: argparse.Namespace, root: str, items: list[ImageIte
     files = [('the config file', args.config)]
     if os.path.isfile(args.images):
         files.append(('the --images file', args.images))
-    work_dir = args.work_dir or default_work_dir(args.out)
+    work_dir = args.work_dir or output_work_dir(args.out)
     for what, path in (('--out', args.out), ('the failures file', failures_path(args.out)),
                        ('--work-dir', work_dir)):
         refuse_inputs(path, what, files, trees)
@@ -106,6 +104,7 @@ def check_output_paths(args: argparse.Namespace, root: str, items: list[ImageIte
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.pseudo import shutdown_dist  # after parsing: --help stays fast
     try:
         return _extract(args)
     finally:
@@ -117,6 +116,8 @@ def _error(message: str) -> None:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from cuts3d.pseudo import (ExtractionAbortedError, ExtractionRunner, ImageListError, ToolConfigError,
+                               init_extraction_dist, list_images, load_extraction_config)
     try:
         cfg = load_extraction_config(args.config, args.cfg_options, args.depth)
         root, items = list_images(args.images)
@@ -147,6 +148,7 @@ def _extract(args: argparse.Namespace) -> int:
     if line:
         print(line, file=sys.stderr)
     return status
+
 
 
 if __name__ == '__main__':

@@ -33,7 +33,7 @@ self_check() {
 import importlib
 from mmcv.ops import nms, RoIAlign  # noqa: F401  (compiled ops present)
 for name in ('torch', 'torchvision', 'mmengine', 'mmdet', 'mmpretrain.models', 'open3d', 'pydensecrf.densecrf',
-             'pycocotools.mask', 'scipy.sparse.csgraph', 'transformers', 'diffusers', 'cuts3d'):
+             'pycocotools.mask', 'scipy.sparse.csgraph', 'sklearn.cluster', 'transformers', 'diffusers', 'cuts3d'):
     importlib.import_module(name)
 import mmcv, mmdet, mmengine, torch
 print(f'[install] self-check ok: torch {torch.__version__}, mmcv {mmcv.__version__} (ops), '

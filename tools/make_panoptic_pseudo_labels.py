@@ -21,18 +21,9 @@ import sys
 from collections import defaultdict
 
 import numpy as np
-from tqdm import tqdm
 
-from cuts3d.weights import CheckpointError
-from cuts3d.pseudo import PseudoMaskFileError, ToolConfigError, annotation_mask, load_pseudo_masks, load_tool_config
-from cuts3d.pseudo.coco_writer import to_jsonable
-from cuts3d.registry import STUFF_SOURCES, UnknownComponentError, build_component
-from cuts3d.u2seg import (ClusteringError, ThingMask, panoptic_categories, panoptic_pseudo_labels, png_name,
-                          write_panoptic_png)
-from cuts3d.utils.atomic_file import write_json_atomic
+from cuts3d.u2seg import ThingMask
 from cuts3d.utils.config_options import ConfigOptionsAction
-from cuts3d.utils.image_io import ImageLoadError, load_rgb
-from cuts3d.version import __version__
 
 PROG = 'make_panoptic_pseudo_labels.py'
 
@@ -55,6 +46,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def panoptic_settings(path: str, options: dict | None) -> dict:
     """The config's ``panoptic`` dict with ``--cfg-options`` merged."""
+    from cuts3d.pseudo import load_tool_config
     return load_tool_config(path, options, 'panoptic.stuff_source').panoptic.to_dict()
 
 
@@ -76,6 +68,7 @@ class ImageReader:
             self.annotations[ann['image_id']].append(ann)
 
     def image(self, entry: dict) -> np.ndarray:
+        from cuts3d.utils.image_io import load_rgb
         rgb = load_rgb(os.path.join(self.root, entry['file_name']))
         if rgb.shape[:2] != (entry['height'], entry['width']):
             raise InputError(f'{entry["file_name"]} is {rgb.shape[1]} x {rgb.shape[0]} (w x h) but the json says '
@@ -83,6 +76,8 @@ class ImageReader:
         return rgb
 
     def things(self, entry: dict) -> list[ThingMask]:
+        from cuts3d.pseudo import annotation_mask
+        from cuts3d.u2seg import ThingMask
         return [ThingMask(annotation_mask(ann), int(ann['category_id'])) for ann in self.annotations[entry['id']]]
 
     def meta(self, entry: dict) -> dict:
@@ -107,6 +102,17 @@ def fit_stuff_source(source, reader: ImageReader, images: list[dict], count: int
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from tqdm import tqdm  # after parsing: --help stays fast
+
+    from cuts3d.engine.checkpoint import CheckpointError
+    from cuts3d.pseudo import PseudoMaskFileError, ToolConfigError, load_pseudo_masks
+    from cuts3d.pseudo.coco_writer import to_jsonable
+    from cuts3d.registry import STUFF_SOURCES, UnknownComponentError, build_component
+    from cuts3d.u2seg import (ClusteringError, panoptic_categories, panoptic_pseudo_labels, png_name,
+                              write_panoptic_png)
+    from cuts3d.utils.atomic_file import write_json_atomic
+    from cuts3d.utils.image_io import ImageLoadError
+    from cuts3d.version import __version__
     try:
         settings = panoptic_settings(args.config, args.cfg_options)
         data = load_pseudo_masks(args.clustered)

@@ -2,7 +2,7 @@
 
     python tools/make_sample_data.py [--out data/samples]
 
-``synthetic/``: rendered scenes with depth and COCO instance ground truth (:mod:`cuts3d.datasets.synthetic`).
+``synthetic/``: rendered scenes with depth and COCO instance ground truth (:mod:`cuts3d.utils.synthetic_images`).
 ``real/``: real stereo photographs with ground-truth depth, downscaled:
 
 * ``motorcycle``: Middlebury 2014 "Motorcycle", as shipped by scikit-image (``skimage.data.stereo_motorcycle``).
@@ -30,7 +30,7 @@ import cv2
 import numpy as np
 from skimage import data as skdata
 
-from cuts3d.datasets.synthetic import write_synthetic_dataset
+from cuts3d.utils.synthetic_images import write_synthetic_dataset
 
 OPENCV_DATA = Path('/usr/share/doc/opencv-doc/examples/data')
 # Keys as StereoDepth's ``calibration`` (pixels, mm, pixels).

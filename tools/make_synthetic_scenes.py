@@ -4,7 +4,7 @@
 
 writes ``OUT/images/scene_XXXX.png``, ``OUT/depth/scene_XXXX.npy`` (float32 in [0, 1], larger = farther; use it
 with ``--depth OUT/depth``) and ``OUT/annotations.json``. The scene kinds are described in
-:mod:`cuts3d.datasets.synthetic`; the same arguments always give byte-identical files.
+:mod:`cuts3d.utils.synthetic_images`; the same arguments always give byte-identical files.
 
 Exit status: 0 when the scenes were written; 2 with one line on bad arguments or an unwritable ``--out``.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cuts3d.datasets.synthetic import SCENE_KINDS, write_synthetic_dataset
+from cuts3d.utils.synthetic_images import SCENE_KINDS, write_synthetic_dataset  # numpy and cv2 only: --help is fast
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -25,7 +25,7 @@ import sys
 from mmengine.config import Config
 
 from cuts3d.pseudo import (DepthPredictionRunner, ExtractionAbortedError, ExtractionSetupError, ExtractionSummary,
-                           ImageListError, ToolConfigError, default_work_dir, init_extraction_dist, list_images,
+                           ImageListError, ToolConfigError, output_work_dir, init_extraction_dist, list_images,
                            shutdown_dist)
 from cuts3d.pseudo.distributed import LAUNCHERS
 from cuts3d.pseudo.runner import failures_path
@@ -101,7 +101,7 @@ def _predict(args: argparse.Namespace) -> int:
         trees = [('the --images folder', root)] if os.path.isdir(args.images) else \
             [('a folder holding input images', folder) for folder in sorted({os.path.dirname(i.path) for i in items})]
         for what, path in (('--out', args.out), ('the failures file', failures_path(args.out)),
-                           ('--work-dir', args.work_dir or default_work_dir(args.out))):
+                           ('--work-dir', args.work_dir or output_work_dir(args.out))):
             refuse_inputs(path, what, [('the config file', args.config)], trees)
         options = dict(cfg.get('extraction') or {})
         timeout_s = options.get('dist_timeout_s', DEFAULT_DIST_TIMEOUT_S)

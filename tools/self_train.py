@@ -29,18 +29,11 @@ import os.path as osp
 import sys
 import time
 
-from mmengine.dist import is_main_process
-from mmengine.logging import print_log
-from mmengine.runner import Runner, find_latest_checkpoint
+from mmengine.runner import Runner
 
 from cuts3d.weights import CheckpointError
 from cuts3d.engine.checkpoint_coverage import check_checkpoint_fits
-from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, annotation_keys, check_annotation_json,
-                                      check_dataset_files, dataset_files, default_work_dir, load_config, one_line,
-                                      require_keys)
-from cuts3d.engine.self_training import (prediction_config, score_threshold, self_training_settings,
-                                         training_config)
-from cuts3d.utils.atomic_file import write_json_atomic
+from cuts3d.cli_config import (annotation_keys, check_annotation_json)
 from cuts3d.utils.config_options import ConfigOptionsAction
 
 
@@ -67,12 +60,14 @@ def round_dir(work_dir: str, round_idx: int) -> str:
 
 
 def _latest_checkpoint(work_dir: str) -> str | None:
+    from mmengine.runner import find_latest_checkpoint
     path = find_latest_checkpoint(work_dir) if osp.isdir(work_dir) else None
     return path if path and osp.isfile(path) else None
 
 
 def starting_point(args: argparse.Namespace, cfg, work_dir: str) -> tuple[str, str]:
     """The checkpoint and the annotation file round ``args.start_round`` starts from."""
+    from cuts3d.cli_config import RunConfigError, dataset_files
     if args.start_round == 1:
         searched = work_dir
         ann_file = dataset_files(cfg.train_dataloader.dataset)[0]
@@ -91,6 +86,9 @@ def starting_point(args: argparse.Namespace, cfg, work_dir: str) -> tuple[str, s
 
 
 def _runner(cfg) -> Runner:
+    from mmengine.runner import Runner
+
+    from cuts3d.cli_config import RunConfigError, one_line
     try:
         return Runner.from_cfg(cfg)
     except (KeyError, TypeError, ValueError, AssertionError) as err:
@@ -99,6 +97,11 @@ def _runner(cfg) -> Runner:
 
 def run_round(cfg, round_idx: int, checkpoint: str, ann_file: str, work_dir: str, launcher: str) -> dict:
     """One round: predict + merge (a test run), then retrain. Returns the round's summary."""
+    from mmengine.logging import print_log
+
+    from cuts3d.cli_config import RunConfigError, one_line
+    from cuts3d.engine.self_training import (prediction_config, score_threshold, self_training_settings,
+                                             training_config)
     settings = self_training_settings(cfg)
     out_dir = round_dir(work_dir, round_idx)
     new_ann = osp.abspath(osp.join(out_dir, 'annotations.json'))
@@ -141,6 +144,13 @@ def run_round(cfg, round_idx: int, checkpoint: str, ann_file: str, work_dir: str
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from mmengine.dist import is_main_process  # after parsing: --help stays fast
+    from mmengine.logging import print_log
+
+    from cuts3d.cli_config import (RunConfigError, adapt_to_machine, check_dataset_files, config_work_dir,
+                                   load_config, require_keys)
+    from cuts3d.engine.self_training import self_training_settings
+    from cuts3d.utils.atomic_file import write_json_atomic
     try:
         cfg = load_config(args.config, args.cfg_options)
         require_keys(cfg, ('model', 'train_dataloader', 'test_dataloader', 'optim_wrapper'), 'self-training')
@@ -148,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             self_training_settings(cfg)
         except KeyError as err:
             raise RunConfigError(err.args[0]) from err
-        work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+        work_dir = args.work_dir or cfg.get('work_dir') or config_work_dir(args.config)
         check_dataset_files(cfg, 'train_dataloader')
         checkpoint, ann_file = starting_point(args, cfg, work_dir)
         check_annotation_json(ann_file, annotation_keys(cfg.train_dataloader.dataset, evaluated=False), True,

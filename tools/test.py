@@ -32,10 +32,7 @@ from mmengine.runner import Runner
 
 from cuts3d.weights import CheckpointError
 from cuts3d.engine.checkpoint_coverage import check_checkpoint_fits
-from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_annotation_file, check_dataset_files,
-                                      default_work_dir, load_config, require_keys, runner_from_config)
-from cuts3d.engine.self_training import annotated_dataset
-from cuts3d.evaluation.class_agnostic_metric import stat_table
+from cuts3d.cli_config import (RunConfigError, check_annotation_file)
 from cuts3d.utils.config_options import ConfigOptionsAction
 from cuts3d.utils.output_paths import OutputPathError, check_writable_file, refuse_inputs
 
@@ -68,6 +65,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build_runner(args: argparse.Namespace) -> Runner:
     """The Runner for ``args``; raises :class:`RunConfigError` with a one-line reason on a config it cannot run."""
+    from cuts3d.cli_config import (RunConfigError, adapt_to_machine, check_dataset_files, config_work_dir,
+                                   load_config, require_keys, runner_from_config)
+    from cuts3d.engine.self_training import annotated_dataset
+
     cfg = load_config(args.config, args.cfg_options)
     require_keys(cfg, ('model', 'test_dataloader', 'test_evaluator', 'test_cfg'), 'testing')
     if not osp.isfile(args.checkpoint):
@@ -80,7 +81,7 @@ def build_runner(args: argparse.Namespace) -> Runner:
     check_annotation_file(cfg, 'test_dataloader', evaluated=True)
     check_outputs(args)
     cfg.launcher = args.launcher
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or config_work_dir(args.config)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.predictions:
@@ -108,6 +109,8 @@ def check_outputs(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.cli_config import RunConfigError  # after parsing: --help stays fast
+    from cuts3d.evaluation.class_agnostic_metric import stat_table
     try:
         runner = build_runner(args)
         note = check_checkpoint_fits(runner.model, args.checkpoint, args.allow_partial)

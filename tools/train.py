@@ -16,13 +16,9 @@ import argparse
 import os
 import sys
 
-import torch
-from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_annotation_file, check_dataset_files,
-                                      default_work_dir, load_config, prepare_backbone_init, require_keys,
-                                      runner_from_config)
+from cuts3d.cli_config import check_annotation_file
 from cuts3d.utils.config_options import ConfigOptionsAction
 from cuts3d.weights.torch_file import describe_non_torch_file
 
@@ -47,10 +43,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build_runner(args: argparse.Namespace) -> Runner:
     """The Runner for ``args``; raises :class:`RunConfigError` with a one-line reason on a config it cannot run."""
+    import torch
+    from mmengine.logging import print_log
+
+    from cuts3d.cli_config import (RunConfigError, adapt_to_machine, check_dataset_files, config_work_dir,
+                                   load_config, prepare_backbone_init, require_keys, runner_from_config)
+
     cfg = load_config(args.config, args.cfg_options)
     require_keys(cfg, ('model', 'train_dataloader', 'train_cfg', 'optim_wrapper'), 'training')
     cfg.launcher = args.launcher
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or config_work_dir(args.config)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
@@ -82,6 +84,7 @@ def build_runner(args: argparse.Namespace) -> Runner:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.cli_config import RunConfigError  # after parsing: --help stays fast
     try:
         runner = build_runner(args)
     except RunConfigError as err:

@@ -25,13 +25,11 @@ import os
 import sys
 from pathlib import Path
 
-from cuts3d.pseudo import (GeneratorConfigError, ImageListError, ToolConfigError, build_checked_generator,
-                           list_images, load_extraction_config)
+from cuts3d.pseudo import (GeneratorConfigError, build_checked_generator, list_images, load_extraction_config)
 from cuts3d.utils.config_options import ConfigOptionsAction, dict_merge_hint
 from cuts3d.utils.image_io import load_rgb
 from cuts3d.utils.output_paths import OutputPathError, check_writable_dir, refuse_inputs
-from cuts3d.visualization import (DetectionFileError, StageRecorder, load_detections, save_row, stage_pictures,
-                                  write_report)
+from cuts3d.visualization import (StageRecorder, load_detections, save_row, stage_pictures, write_report)
 
 PROG = 'visualize.py'
 
@@ -109,6 +107,8 @@ def visualize(args: argparse.Namespace) -> tuple[Path, int, list[tuple[str, str]
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.pseudo import ImageListError, ToolConfigError  # after parsing: --help stays fast
+    from cuts3d.visualization import DetectionFileError
     try:
         page, rendered, skipped = visualize(args)
     except GeneratorConfigError as error:

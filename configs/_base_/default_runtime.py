@@ -1,12 +1,11 @@
 # Runtime shared by every detector config: cuts3d scope (mmdet types resolve through it), checkpoints every 5000
 # iterations, logs to the console, to files (LocalVisBackend) and to TensorBoard (`tensorboard --logdir WORK_DIR`).
-# Registries of scope cuts3d find mmdet's types through their parents, but only those already imported: the mmdet
-# packages whose types are named here without a prefix (hooks, visualizer) are imported explicitly.
+# cuts3d's registries import their own packages when a config names one of their types (cuts3d/registry.py), and
+# find mmdet's types through their parents, but only those already imported: the mmdet packages whose types are
+# named here without a prefix (hooks, visualizer) are imported explicitly, and cuts3d.engine installs the
+# checkpoint policy (weights-only loading of mmengine's own checkpoints, cuts3d/engine/checkpoint.py).
 default_scope = 'cuts3d'
-custom_imports = dict(
-    imports=['mmdet.engine', 'mmdet.visualization', 'cuts3d.models', 'cuts3d.datasets', 'cuts3d.evaluation',
-             'cuts3d.engine'],
-    allow_failed_imports=False)
+custom_imports = dict(imports=['mmdet.engine', 'mmdet.visualization', 'cuts3d.engine'], allow_failed_imports=False)
 
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),

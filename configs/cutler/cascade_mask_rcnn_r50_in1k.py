@@ -1,6 +1,6 @@
-# CutLER's detector (Wang et al., CVPR 2023; REFERENCE.md section 3): class-agnostic Cascade Mask R-CNN R50-FPN from
-# DINO ResNet-50, DropLoss, random copy-paste, trained 160k iterations on ImageNet-1k MaskCut pseudo-masks, then
-# self-trained (tools/self_train.py). The baseline every CutS3D config inherits and changes.
+# CutLER's detector (Wang et al., CVPR 2023; docs/reference.md, "Detector training"): class-agnostic Cascade Mask R-CNN
+# R50-FPN from DINO ResNet-50, DropLoss, random copy-paste, trained 160k iterations on ImageNet-1k MaskCut pseudo-masks,
+# then self-trained (tools/self_train.py). The baseline every CutS3D config inherits and changes.
 #
 #   python tools/train.py configs/cutler/cascade_mask_rcnn_r50_in1k.py          # or tools/dist_train.sh ... 8
 #   python tools/self_train.py configs/cutler/cascade_mask_rcnn_r50_in1k.py --rounds 1

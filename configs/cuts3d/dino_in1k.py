@@ -1,15 +1,14 @@
-# CutS3D pseudo-masks for ImageNet-1k with DINO ViT-B/8 features (paper Table 1, "CutS3D (DINO)").
-_base_ = ['../_base_/pseudo_masks/cuts3d.py', '../_base_/models/cascade_mask_rcnn_r50_fpn_cad_sc.py',
-          '../_base_/datasets/pseudo_masks_in1k_confident_copy_paste.py', '../_base_/schedules/cutler_160k.py',
-          '../_base_/schedules/self_training_80k.py', '../_base_/default_runtime.py']
+# CutS3D with DINO ViT-B/8 features (paper Table 1, "CutS3D (DINO)"), both stages: CutS3D's pseudo-masks of
+# ImageNet-1k (_base_/pseudo_masks/cuts3d.py), and CutLER's detector (configs/cutler/cascade_mask_rcnn_r50_in1k.py)
+# trained on them with the three Spatial Confidence components of _base_/cuts3d_components.py: confident copy-paste
+# with alpha blending, and the SC soft-target mask loss. Train with tools/train.py, then tools/self_train.py --rounds 1,
+# on this extraction's output (tools/extract_pseudo_masks.py ... --out <data_root>/<ann_file>).
+_base_ = ['../_base_/pseudo_masks/cuts3d.py', '../cutler/cascade_mask_rcnn_r50_in1k.py']
 
-# DINO ViT-B/8 and ZoeDepth come from their official releases (downloaded once, see README "Weights").
-pseudo_mask_generator = dict(
-    feature_extractor=dict(
-        checkpoint='https://dl.fbaipublicfiles.com/dino/dino_vitbase8_pretrain/dino_vitbase8_pretrain.pth'),
-    depth_source=dict(type='ZoeDepth', model='Intel/zoedepth-nyu-kitti'))
+# DINO ViT-B/8 (_base_/pseudo_masks/maskcut.py) and ZoeDepth (_base_/cuts3d_components.py) come from their
+# official releases, downloaded once (README "Weights").
 
-# Learning stage (tools/train.py, then tools/self_train.py --rounds 1): CutLER's Cascade Mask R-CNN with DropLoss
-# plus the Spatial Confidence components (confident copy-paste, SC alpha blending, SC soft-target mask loss),
-# trained on this extraction's output (tools/extract_pseudo_masks.py ... --out <data_root>/<ann_file>).
-train_dataloader = dict(dataset=dict(dataset=dict(ann_file='annotations/cuts3d_dino_in1k_train.json')))
+model = dict(roi_head=dict(mask_head=_base_.sc_mask_head))
+train_pipeline = [dict(_base_.confident_copy_paste, alpha_blend=True), dict(type='PackPseudoMaskInputs')]
+train_dataloader = dict(
+    dataset=dict(pipeline=train_pipeline, dataset=dict(ann_file='annotations/cuts3d_dino_in1k_train.json')))

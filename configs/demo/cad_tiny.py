@@ -3,7 +3,7 @@
 # configs/cutler/cascade_mask_rcnn_r50_in1k.py (class-agnostic Cascade Mask R-CNN, DropLoss, copy-paste in the
 # dataloader, the class-agnostic COCO metric), random initialisation. For demos, tests and benchmarks only.
 #
-# Data layout under data_root (what cuts3d.datasets.synthetic.write_synthetic_dataset and the extraction tool
+# Data layout under data_root (what cuts3d.utils.synthetic_images.write_synthetic_dataset and the extraction tool
 # write): images/*.png, pseudo_masks.json (training), annotations.json (ground truth for testing).
 #   python tools/train.py configs/demo/cad_tiny.py --cfg-options data_root=... (or the dataset fields below)
 _base_ = ['../cutler/cascade_mask_rcnn_r50_in1k.py']
@@ -18,37 +18,12 @@ model = dict(
     rpn_head=dict(in_channels=channels, feat_channels=channels),
     roi_head=dict(
         bbox_roi_extractor=dict(out_channels=channels),
-        bbox_head=[
-            dict(
-                type='Shared2FCBBoxHead',
-                in_channels=channels,
-                fc_out_channels=64,
-                roi_feat_size=7,
-                num_classes=1,
-                bbox_coder=dict(type='DeltaXYWHBBoxCoder', target_means=[0., 0., 0., 0.], target_stds=stds),
-                reg_class_agnostic=True,
-                loss_cls=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-                loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))
-            for stds in ([0.1, 0.1, 0.2, 0.2], [0.05, 0.05, 0.1, 0.1], [0.033, 0.033, 0.067, 0.067])
-        ],
+        bbox_head=[dict(head, in_channels=channels, fc_out_channels=64) for head in _base_.model.roi_head.bbox_head],
         mask_roi_extractor=dict(out_channels=channels),
         mask_head=dict(num_convs=1, in_channels=channels, conv_out_channels=16)),
     train_cfg=dict(
         rpn_proposal=dict(nms_pre=300, max_per_img=200),
-        rcnn=[
-            dict(
-                assigner=dict(
-                    type='MaxIoUAssigner',
-                    pos_iou_thr=iou,
-                    neg_iou_thr=iou,
-                    min_pos_iou=iou,
-                    match_low_quality=False,
-                    ignore_iof_thr=-1),
-                sampler=dict(type='RandomSampler', num=64, pos_fraction=0.25, neg_pos_ub=-1, add_gt_as_proposals=True),
-                mask_size=28,
-                pos_weight=-1,
-                debug=False) for iou in (0.5, 0.6, 0.7)
-        ]),
+        rcnn=[dict(stage, sampler=dict(stage.sampler, num=64)) for stage in _base_.model.train_cfg.rcnn]),
     test_cfg=dict(rpn=dict(nms_pre=300, max_per_img=100)))
 
 train_scales = [(256, short) for short in (128, 160, 192, 224, 256)]

@@ -5,6 +5,6 @@ _base_ = ['../_base_/pseudo_masks/cuts3d.py']
 pseudo_mask_generator = dict(
     feature_extractor=dict(_delete_=True, type='PatchColorFeatures', patch_size=8, input_size=(96, 96)),
     depth_source=dict(_delete_=True, type='ConstantDepth', value=0.5),
-    refiner=dict(_delete_=True, type='Identity'))
+    refiner=dict(_delete_=True, type='NoRefiner'))
 
 extraction = dict(max_side=1024, warn_after_failures=5)

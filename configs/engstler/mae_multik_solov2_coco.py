@@ -17,20 +17,17 @@
 #   python tools/test.py configs/engstler/mae_multik_solov2_coco.py work_dirs/.../iter_60000.pth
 _base_ = ['mmdet::solov2/solov2_r50_fpn_1x_coco.py']
 
+# cuts3d's registries import the types named below when they are built; cuts3d.engine installs the checkpoint policy.
 default_scope = 'cuts3d'
-custom_imports = dict(
-    imports=[
-        'cuts3d.models', 'cuts3d.datasets', 'cuts3d.evaluation', 'cuts3d.engine', 'cuts3d.pseudo.multi_k_spectral'
-    ],
-    allow_failed_imports=False)
+custom_imports = dict(imports=['cuts3d.engine'], allow_failed_imports=False)
 
 pseudo_mask_generator = dict(
     type='MultiKSpectralGenerator',
     feature_extractor=dict(
-        type='MAEViT', arch='vit_base', input_size=(480, 480),
+        type='MAEFeatures', arch='vit_base', input_size=(480, 480),
         checkpoint='https://dl.fbaipublicfiles.com/mae/pretrain/mae_pretrain_vit_base.pth'),
     saliency_extractor=dict(
-        type='DINOViT', arch='vit_base', patch_size=16,
+        type='DINOFeatures', arch='vit_base', patch_size=16,
         checkpoint='https://dl.fbaipublicfiles.com/dino/dino_vitbase16_pretrain/dino_vitbase16_pretrain.pth',
         input_size=(480, 480)),
     ks=(2, 3, 4, 5),
@@ -42,7 +39,7 @@ pseudo_mask_generator = dict(
     min_patches=1,
     seed=0,
     kmeans_restarts=10,
-    refiner=dict(type='Identity'))
+    refiner=dict(type='NoRefiner'))
 # Runner options (cuts3d.pseudo.ExtractionRunner). The masks carry confidence 1 everywhere, so one Spatial
 # Confidence level (the mask itself) says all; each annotation's `score` is its saliency overlap.
 extraction = dict(sc_levels=1, min_side=8, max_side=4096, warn_after_failures=20, dist_timeout_s=86400)
@@ -75,14 +72,14 @@ test_pipeline = [
     dict(type='Resize', scale=(1333, 800), keep_ratio=True),
     dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
 ]
+# The SOLOv2 base's loader (and its AspectRatioBatchSampler) over the pseudo-masks: an endless sampler, batch 4, and
+# the dataset wrapped for copy-paste between two images.
 train_dataloader = dict(
-    _delete_=True,
     batch_size=4,
     num_workers=4,
-    persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    batch_sampler=dict(type='mmdet.AspectRatioBatchSampler'),  # cuts3d has no sampler registry
     dataset=dict(
+        _delete_=True,
         type='MultiImageMixDataset',
         dataset=dict(
             type='PseudoMaskDataset',

@@ -22,19 +22,17 @@
 # its training targets. For another C, change `num_clusters` here (it sets every head and the class names).
 _base_ = ['../cutler/cascade_mask_rcnn_r50_in1k.py']
 
-# default_runtime's imports plus this package (its TRANSFORMS/METRICS/STUFF_SOURCES types are not imported by the
-# registries' default locations).
-custom_imports = dict(
-    imports=['mmdet.engine', 'mmdet.visualization', 'cuts3d.models', 'cuts3d.datasets', 'cuts3d.evaluation',
-             'cuts3d.engine', 'cuts3d.u2seg'],
-    allow_failed_imports=False)
+# default_runtime's imports plus the method's package, so the config names what it uses (cuts3d's registries would
+# also import it when one of its types is built).
+custom_imports = dict(imports=['mmdet.engine', 'mmdet.visualization', 'cuts3d.engine', 'cuts3d.u2seg'],
+                      allow_failed_imports=False)
 
 num_clusters = 800
 # The category names tools/cluster_pseudo_masks.py writes (cuts3d.u2seg.cluster_class_names).
 classes = tuple(f'cluster_{k}' for k in range(1, num_clusters + 1))
 
 # Stage 1b (tools/cluster_pseudo_masks.py): DINO ViT-B/8 keys mask-pooled per pseudo-mask, K-Means into C classes.
-dino_vitb8 = dict(type='DINOViT', arch='vit_base', patch_size=8, input_size=(480, 480),
+dino_vitb8 = dict(type='DINOFeatures', arch='vit_base', patch_size=8, input_size=(480, 480),
                   checkpoint='https://dl.fbaipublicfiles.com/dino/dino_vitbase8_pretrain/dino_vitbase8_pretrain.pth')
 clustering = dict(feature_extractor=dino_vitb8, num_clusters=num_clusters, seed=0, iterations=50)
 
@@ -47,19 +45,7 @@ panoptic = dict(
 
 model = dict(
     roi_head=dict(
-        bbox_head=[
-            dict(
-                type='Shared2FCBBoxHead',
-                in_channels=256,
-                fc_out_channels=1024,
-                roi_feat_size=7,
-                num_classes=num_clusters,
-                bbox_coder=dict(type='DeltaXYWHBBoxCoder', target_means=[0., 0., 0., 0.], target_stds=stds),
-                reg_class_agnostic=True,
-                loss_cls=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-                loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))
-            for stds in ([0.1, 0.1, 0.2, 0.2], [0.05, 0.05, 0.1, 0.1], [0.033, 0.033, 0.067, 0.067])
-        ],
+        bbox_head=[dict(head, num_classes=num_clusters) for head in _base_.model.roi_head.bbox_head],
         mask_head=dict(num_classes=num_clusters, class_agnostic=False)))
 
 # The clustered pseudo-masks (relative to data_root); a random palette since the dataset has C classes.

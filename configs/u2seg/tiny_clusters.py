@@ -7,10 +7,8 @@
 #   python tools/train.py configs/u2seg/tiny_clusters.py --cfg-options data_root=DATA/ (or the dataset fields)
 _base_ = ['../demo/cad_tiny.py']
 
-custom_imports = dict(
-    imports=['mmdet.engine', 'mmdet.visualization', 'cuts3d.models', 'cuts3d.datasets', 'cuts3d.evaluation',
-             'cuts3d.engine', 'cuts3d.u2seg'],
-    allow_failed_imports=False)
+custom_imports = dict(imports=['mmdet.engine', 'mmdet.visualization', 'cuts3d.engine', 'cuts3d.u2seg'],
+                      allow_failed_imports=False)
 
 num_clusters = 4
 classes = tuple(f'cluster_{k}' for k in range(1, num_clusters + 1))
@@ -22,22 +20,9 @@ panoptic = dict(
     max_thing_overlap=0.7,
     fit_images=20)
 
-channels = 32
 model = dict(
     roi_head=dict(
-        bbox_head=[
-            dict(
-                type='Shared2FCBBoxHead',
-                in_channels=channels,
-                fc_out_channels=64,
-                roi_feat_size=7,
-                num_classes=num_clusters,
-                bbox_coder=dict(type='DeltaXYWHBBoxCoder', target_means=[0., 0., 0., 0.], target_stds=stds),
-                reg_class_agnostic=True,
-                loss_cls=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-                loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))
-            for stds in ([0.1, 0.1, 0.2, 0.2], [0.05, 0.05, 0.1, 0.1], [0.033, 0.033, 0.067, 0.067])
-        ],
+        bbox_head=[dict(head, num_classes=num_clusters) for head in _base_.model.roi_head.bbox_head],
         mask_head=dict(num_classes=num_clusters, class_agnostic=False)))
 
 train_dataloader = dict(

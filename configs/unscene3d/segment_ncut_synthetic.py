@@ -18,8 +18,6 @@
 #     smaller one, takes the floor as the foreground (AP@50 0.09 on 20 of these scenes).
 #   * min_foreground_segments 1 (paper: 8, or 2): a smooth sphere is a single Felzenszwalb segment here, so any
 #     larger minimum throws away every sphere.
-custom_imports = dict(imports=['cuts3d.unscene3d'], allow_failed_imports=False)
-
 pseudo_mask_generator = dict(
     type='SegmentNCutGenerator',
     over_segmenter=dict(type='FelzenszwalbSegmenter', k=0.005, min_size=50, knn=10, color_weight=0.5,

@@ -10,6 +10,7 @@ from scipy import ndimage
 from scipy.special import softmax
 
 from ..registry import MASK_REFINERS
+from ..utils.mask_ops import mask_iou
 
 try:  # a compiled extension (pydensecrf2); DenseCRF explains how to install it when it is missing
     import pydensecrf.densecrf as dcrf
@@ -30,12 +31,6 @@ def crf_unary(mask: np.ndarray) -> np.ndarray:
     foreground = mask.astype(np.float64)
     probabilities = softmax(np.stack([1.0 - foreground, foreground]), axis=0)
     return np.ascontiguousarray(unary_from_softmax(probabilities))
-
-
-def mask_iou(first: np.ndarray, second: np.ndarray) -> float:
-    """Intersection over union of two bool masks (0 when both are empty)."""
-    union = np.logical_or(first, second).sum()
-    return float(np.logical_and(first, second).sum() / union) if union else 0.0
 
 
 @MASK_REFINERS.register_module()

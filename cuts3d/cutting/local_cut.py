@@ -36,7 +36,6 @@ depth 0.91, defaults 1.00; MaskCut's 2D connected component 0.55.
 from __future__ import annotations
 
 import numpy as np
-import open3d.core as o3c
 from scipy import ndimage, sparse
 from scipy.sparse import csgraph
 
@@ -55,6 +54,7 @@ def knn_edges(points: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.nd
 
     ``k`` is clipped to ``n - 1``; a point is never its own neighbour.
     """
+    import open3d.core as o3c  # loaded when a cut needs it, not when the cutting package is imported
     n = len(points)
     k = min(k, n - 1)
     if k < 1:

@@ -3,7 +3,7 @@
 CutS3D resizes the monocular depth map to the patch grid and unprojects it orthographically, one point per patch.
 The paper resizes (bilinearly); :func:`depth_to_grid` defaults to a per-patch NaN-aware median instead, because a
 bilinear sample on a patch that straddles an object border mixes the object's depth with the background's, so the
-point floats between the two surfaces (REFERENCE.md sec. 2, "Pitfalls"). ``reduce='bilinear'`` keeps the
+point floats between the two surfaces (``docs/reference.md``, "Pitfalls"). ``reduce='bilinear'`` keeps the
 paper-literal resize.
 """
 from __future__ import annotations

@@ -1,10 +1,12 @@
-"""Pseudo-mask datasets and the transforms that carry Spatial Confidence through the pipeline."""
+"""Pseudo-mask datasets (DATASETS) and the transforms that carry Spatial Confidence through the pipeline (TRANSFORMS).
+
+The masks that carry Spatial Confidence, ``SpatialConfidenceMasks``, are a data type:
+:mod:`cuts3d.structures.spatial_confidence_masks`. Synthetic scenes for demos and tests:
+:mod:`cuts3d.utils.synthetic_images`.
+"""
 from .pseudo_mask_dataset import PseudoMaskDataset
-from .spatial_confidence_masks import SpatialConfidenceMasks, decode_spatial_confidence
-from .synthetic import SCENE_KINDS, SyntheticScene, generate_scene, write_synthetic_dataset
 from .transforms import (ConfidentCopyPaste, CutLERCopyPaste, LoadSpatialConfidence, PackPseudoMaskInputs,
                          confidence_alpha_blend)
 
-__all__ = ['SCENE_KINDS', 'ConfidentCopyPaste', 'CutLERCopyPaste', 'LoadSpatialConfidence', 'PackPseudoMaskInputs',
-           'PseudoMaskDataset', 'SpatialConfidenceMasks', 'SyntheticScene', 'confidence_alpha_blend',
-           'decode_spatial_confidence', 'generate_scene', 'write_synthetic_dataset']
+__all__ = ['ConfidentCopyPaste', 'CutLERCopyPaste', 'LoadSpatialConfidence', 'PackPseudoMaskInputs',
+           'PseudoMaskDataset', 'confidence_alpha_blend']

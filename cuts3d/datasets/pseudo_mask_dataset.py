@@ -7,7 +7,7 @@ from mmdet.datasets import CocoDataset
 
 from cuts3d.registry import DATASETS
 
-from .spatial_confidence_masks import MAX_LEVELS
+from ..structures.rle import MAX_LEVELS
 
 
 @DATASETS.register_module()

@@ -1,28 +1,20 @@
-"""CutLER's self-training round, as functions: merge a model's confident predictions with the previous
-annotations, and derive the round's prediction and training configs from the method config.
+"""CutLER's self-training round, as config edits: the round's settings, and its prediction and training configs
+derived from the method config.
 
-Recipe (CutLER, REFERENCE.md section 3 "Self-training"; CutLER's ``tools/get_self_training_ann.py``): predict 30
-detections per training image, keep those with score ``>= 0.7`` (round 1) or ``>= 0.65`` (later rounds), add every
-previous annotation whose mask IoU with each kept prediction of its image is ``< 0.5``, and retrain from the previous
+Recipe (CutLER, ``docs/reference.md`` "Self-training"; CutLER's ``tools/get_self_training_ann.py``): predict 30
+detections per training image, keep those with score ``>= 0.7`` (round 1) or ``>= 0.65`` (later rounds), merge them
+with the previous annotations (:mod:`cuts3d.evaluation.self_training_merge`, run by the
+:class:`~cuts3d.evaluation.SelfTrainingAnnotator` metric of the prediction config), and retrain from the previous
 checkpoint (lr 0.005 constant after warm-up, 80k iterations, DropLoss off, copy-paste scale U(0.5, 1.0)). All of it
 is read from the config's ``self_training`` dict (``configs/_base_/schedules/self_training_80k.py``).
-
-Where this differs from CutLER's script, on purpose: ``area`` is the mask area (CutLER writes the box area),
-``bbox`` is recomputed from the mask, and ``width``/``height`` are not written into annotations (CutLER's are
-swapped). The "previous annotations" of round ``r`` are the training annotations of round ``r - 1`` (the initial
-pseudo-masks for round 1), as CutLER's README runs it.
 """
 from __future__ import annotations
 
 import copy
-from collections import defaultdict
-from typing import Any, Dict, Iterator, List, Sequence, Tuple
+from typing import Any, Dict, Iterator, Sequence
 
-import numpy as np
 from mmengine.config import Config, ConfigDict
-from pycocotools import mask as mask_utils
 
-from ..models.roi_heads import DropLossCascadeRoIHead
 from ..registry import MODELS
 
 SELF_TRAINING_DEFAULTS: Dict[str, Any] = dict(
@@ -46,83 +38,6 @@ def score_threshold(round_idx: int, score_thrs: Sequence[float]) -> float:
     if not score_thrs:
         raise ValueError('self_training.score_thrs is empty')
     return float(score_thrs[min(round_idx, len(score_thrs)) - 1])
-
-
-def _rle_str(rle: dict) -> dict:
-    """A compressed RLE with ``counts`` as str (json-serialisable), whatever pycocotools returned."""
-    counts = rle['counts']
-    return {'size': [int(s) for s in rle['size']], 'counts': counts.decode() if isinstance(counts, bytes) else counts}
-
-
-def prediction_annotation(image_id: int, rle: dict, score: float) -> dict | None:
-    """A COCO annotation (category ``fg``) for one predicted mask; ``None`` for an empty mask.
-
-    ``bbox`` and ``area`` come from the mask; the score is rounded to 5 decimals (float32 noise). Predictions have
-    no Spatial Confidence map; ``LoadSpatialConfidence`` treats a missing one as SC = 1 inside the mask.
-    """
-    rle = _rle_str(rle)
-    area = float(mask_utils.area(rle))
-    if area <= 0:
-        return None
-    bbox = [float(v) for v in mask_utils.toBbox(rle)]
-    return dict(image_id=int(image_id), category_id=1, segmentation=rle, area=area, bbox=bbox, iscrowd=0,
-                score=round(float(score), 5))
-
-
-def merge_with_previous(predictions: Sequence[dict], previous: Sequence[dict],
-                        iou_thr: float = 0.5) -> Tuple[List[dict], int]:
-    """One image's new annotations: all kept predictions, plus each previous annotation whose mask IoU with every
-    kept prediction is ``< iou_thr``. Returns the merged list and how many previous annotations were kept."""
-    if not predictions:
-        return list(previous), len(previous)
-    if not previous:
-        return list(predictions), 0
-    prev_rles = [mask_utils.frPyObjects(a['segmentation'], *a['segmentation']['size'])
-                 if isinstance(a['segmentation'].get('counts'), list) else a['segmentation'] for a in previous]
-    pred_rles = [p['segmentation'] for p in predictions]
-    ious = np.asarray(mask_utils.iou(prev_rles, pred_rles, [0] * len(pred_rles))).reshape(len(previous), -1)
-    kept_prev = [a for a, row in zip(previous, ious) if row.max() < iou_thr]
-    return list(predictions) + kept_prev, len(kept_prev)
-
-
-def build_round_annotations(previous: dict, predictions: Sequence[dict], iou_thr: float = 0.5,
-                            info: dict | None = None) -> Tuple[dict, Dict[str, int]]:
-    """The next round's COCO dict from the previous round's and the kept predictions of the model.
-
-    Args:
-        previous: the COCO dict the model was trained on (images, categories, annotations).
-        predictions: kept prediction annotations (see :func:`prediction_annotation`) of any of its images.
-        iou_thr: previous annotations overlapping a kept prediction by this mask IoU or more are replaced.
-        info: recorded under ``info['self_training']``.
-
-    Returns:
-        The new dict (same images and categories, annotations renumbered from 1) and counts for the summary.
-    """
-    image_ids = {img['id'] for img in previous['images']}
-    stray = {p['image_id'] for p in predictions} - image_ids
-    if stray:
-        raise ValueError(f'predictions for {len(stray)} images that the previous annotations do not list, '
-                         f'e.g. image_id {sorted(stray)[0]}')
-    preds_by_image: Dict[int, List[dict]] = defaultdict(list)
-    for pred in predictions:
-        preds_by_image[pred['image_id']].append(pred)
-    prev_by_image: Dict[int, List[dict]] = defaultdict(list)
-    for ann in previous.get('annotations', []):
-        prev_by_image[ann['image_id']].append(ann)
-
-    merged, kept_prev = [], 0
-    for img in previous['images']:
-        anns, kept = merge_with_previous(preds_by_image.get(img['id'], []), prev_by_image.get(img['id'], []),
-                                         iou_thr)
-        merged += anns
-        kept_prev += kept
-    annotations = [dict(ann, id=i) for i, ann in enumerate(merged, start=1)]
-    new_info = dict(previous.get('info') or {})
-    new_info['self_training'] = dict(info or {})
-    result = dict(previous, info=new_info, annotations=annotations)
-    counts = dict(images=len(previous['images']), predictions_kept=len(predictions), previous_kept=kept_prev,
-                  previous_total=len(previous.get('annotations', [])), annotations=len(annotations))
-    return result, counts
 
 
 def _dataset_nodes(dataset_cfg: dict) -> Iterator[dict]:
@@ -168,7 +83,7 @@ def prediction_config(cfg: Config, ann_file: str, out_file: str, checkpoint: str
     """A config whose test run predicts on the training images of ``ann_file`` and writes the merged annotations.
 
     The test loop (and its distributed sharding) is mmengine's; the merge happens in the
-    :class:`~cuts3d.engine.self_training_annotator.SelfTrainingAnnotator` metric on rank 0.
+    :class:`~cuts3d.evaluation.SelfTrainingAnnotator` metric on rank 0.
     """
     settings = self_training_settings(cfg)
     out = copy.deepcopy(cfg)
@@ -192,6 +107,7 @@ def prediction_config(cfg: Config, ann_file: str, out_file: str, checkpoint: str
 
 def _has_drop_loss(roi_head: dict) -> bool:
     """Whether the RoI head config builds a DropLoss head (``DropLossCascadeRoIHead`` or a subclass of it)."""
+    from ..models.roi_heads import DropLossCascadeRoIHead  # the detector's modules load mmdet's models
     head_type = roi_head.get('type')
     head_class = MODELS.get(head_type) if isinstance(head_type, str) else head_type
     return isinstance(head_class, type) and issubclass(head_class, DropLossCascadeRoIHead)

@@ -1,7 +1,7 @@
 """Class-agnostic COCO metric: mmdet's :class:`CocoMetric` on ground truth whose categories are collapsed into one.
 
 Unsupervised detectors predict one class, "fg"; CutLER and CutS3D evaluate them with ordinary COCOeval against
-ground truth whose categories are all merged into one (REFERENCE.md section 3, "Evaluation"). This metric loads
+ground truth whose categories are all merged into one (``docs/reference.md``, "Evaluation"). This metric loads
 any COCO-format ground truth (COCO, LVIS-style instances files, VOC/KITTI converted to COCO), rewrites every
 annotation to category 1 ``fg`` and evaluates boxes and masks with detectron2's ``maxDets = (1, 10, 100)``, so the
 numbers are comparable with CutLER's. Predictions of any label count as ``fg`` (a model with pseudo classes, as
@@ -15,9 +15,9 @@ from typing import Dict, Optional, Sequence, Union
 
 from mmdet.evaluation import CocoMetric
 
-from cuts3d.registry import METRICS
+from ..registry import METRICS
+from ..structures import FG_CATEGORY
 
-FG_CATEGORY = {'id': 1, 'name': 'fg', 'supercategory': 'fg'}
 MAX_DETS = (1, 10, 100)
 # mmdet's names for COCOeval's stats[0..11] assume maxDets (100, 300, 1000); with detectron2's (1, 10, 100) the
 # recall items mean other things, so they are renamed after mmdet's evaluation.

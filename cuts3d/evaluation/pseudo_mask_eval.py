@@ -1,7 +1,7 @@
 """Class-agnostic COCOeval of a raw pseudo-mask file against any COCO-format ground truth.
 
-CutLER ships no evaluator for its pseudo-masks (REFERENCE.md section 1, "Defects"); users want the numbers a
-trained detector is judged by (section 3, "Evaluation"): ordinary COCOeval with the ground truth's categories
+CutLER ships no evaluator for its pseudo-masks (``docs/reference.md``, "Defects"); users want the numbers a
+trained detector is judged by (same file, "Evaluation"): ordinary COCOeval with the ground truth's categories
 collapsed into one ``fg`` class, boxes and masks, AP, AP50, AP75, AP_s/m/l and AR_1/10/100, AR_s/m/l. Each
 pseudo-mask is a detection scored by its ``score`` (mean Spatial Confidence) or by 1.
 
@@ -27,12 +27,11 @@ import numpy as np
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-from .class_agnostic_metric import FG_CATEGORY, collapse_categories
+from ..structures.coco import FG_CATEGORY, IOU_TYPES, SCORE_KEYS
+from .class_agnostic_metric import collapse_categories
 from .coco_validation import CocoFileError, validate_coco
 
 STAT_NAMES = ('AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl')
-IOU_TYPES = ('bbox', 'segm')
-SCORE_KEYS = ('score', 'none')
 GT_KEYS = ('area', 'iscrowd')  # COCOeval reads both from every ground-truth annotation
 
 

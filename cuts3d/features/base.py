@@ -1,7 +1,7 @@
 """What every feature extractor shares: input checks, the MaskCut resize, normalisation, and the output contract.
 
-CutLER's MaskCut resizes every image to a fixed 480 x 480 square with PIL LANCZOS (aspect ratio not kept) and
-normalises with the ImageNet mean/std before the ViT (REFERENCE.md section 1). :class:`PatchFeatureExtractor` does
+CutLER's MaskCut resizes every image to a fixed 480 x 480 square with PIL LANCZOS (aspect ratio not kept) and normalises
+with the ImageNet mean/std before the ViT (``docs/reference.md``, "MaskCut"). :class:`PatchFeatureExtractor` does
 exactly that, runs the network under :func:`torch.inference_mode`, and returns :class:`PatchFeatures` with float32
 ``C x h x w`` features, ``h = H // patch_size``.
 """

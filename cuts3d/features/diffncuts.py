@@ -11,7 +11,7 @@ from .vit_keys import ViTKeyExtractor
 
 
 @FEATURE_EXTRACTORS.register_module()
-class DiffNCutsViT(ViTKeyExtractor):
+class DiffNCutsFeatures(ViTKeyExtractor):
     """DiffNCuts ViT-S/8; features = keys of the last attention block, ``C x h x w``, as for DINO.
 
     The release checkpoint (no direct URL: a Google Drive page linked from the DiffNCuts repository, see
@@ -40,7 +40,7 @@ class DiffNCutsViT(ViTKeyExtractor):
 
     def missing_weights_message(self, arch: str | dict, patch_size: int, num_register_tokens: int | None) -> str:
         page, path = MANUAL_DOWNLOADS['diffncuts_vits8']
-        return (f'DiffNCutsViT needs the DiffNCuts weights, which have no direct URL: download them from {page}, '
+        return (f'DiffNCutsFeatures needs the DiffNCuts weights, which have no direct URL: download them from {page}, '
                 f"save them as {path} and set checkpoint='{path}'; pretrained=False runs on random weights "
                 '(tests and benchmarks only)')
 

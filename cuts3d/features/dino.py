@@ -13,7 +13,7 @@ DINO_RELEASES = {('vit_small', 8): 'dino_vits8', ('vit_small', 16): 'dino_vits16
 
 
 @FEATURE_EXTRACTORS.register_module()
-class DINOViT(ViTKeyExtractor):
+class DINOFeatures(ViTKeyExtractor):
     """DINO (Caron et al., 2021) ViT; features = keys of the last attention block, ``C x h x w``.
 
     ``checkpoint`` is an official DINO backbone file, by URL or local path, e.g.

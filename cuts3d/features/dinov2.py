@@ -11,7 +11,7 @@ _SIZES = {'vit_small': 's', 'vit_base': 'b', 'vit_large': 'l', 'vit_giant': 'g'}
 
 
 @FEATURE_EXTRACTORS.register_module()
-class DINOv2ViT(ViTKeyExtractor):
+class DINOv2Features(ViTKeyExtractor):
     """DINOv2 ViT; features = keys of the last attention block, ``C x h x w``, CLS and register tokens dropped.
 
     ``checkpoint`` is an official DINOv2 backbone file, by URL or local path

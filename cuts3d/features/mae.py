@@ -13,7 +13,7 @@ _RELEASES = {'vit_base': 'mae_vitb16', 'vit_large': 'mae_vitl16'}
 
 
 @FEATURE_EXTRACTORS.register_module()
-class MAEViT(ViTKeyExtractor):
+class MAEFeatures(ViTKeyExtractor):
     """MAE encoder; features = keys of the last attention block, ``C x h x w``, as for DINO.
 
     ``checkpoint`` is an official MAE file, by URL or local path

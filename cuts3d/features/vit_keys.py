@@ -2,7 +2,7 @@
 
 CutLER's MaskCut (and CutS3D after it) describes each patch by the *keys* of the ViT's last attention block: the
 output of the last block's ``qkv`` linear, its ``k`` third, without the CLS token, heads concatenated
-(REFERENCE.md section 1; queries or q/k/v concatenated give worse masks). The network is mmpretrain's
+(``docs/reference.md``, "MaskCut"; queries or q/k/v concatenated give worse masks). The network is mmpretrain's
 :class:`~mmpretrain.models.backbones.VisionTransformer`, which matches the DINO/MAE/DINOv2 blocks exactly (pre-norm
 blocks, qkv bias, LayerNorm eps 1e-6, exact GELU, optional layer scale). Two things it does differently are handled
 here: the position embeddings are resized once, at load time, with the release's own interpolation
@@ -17,7 +17,6 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 from mmengine.logging import print_log
-from mmpretrain.models.backbones import VisionTransformer
 
 from ..weights import CheckpointError, load_foreign_weights, timm_vit_to_mmpretrain
 from .base import PatchFeatureExtractor
@@ -76,6 +75,7 @@ class ViTKeyExtractor(PatchFeatureExtractor):
         if not pretrained and checkpoint is not None:
             raise ValueError(f'{type(self).__name__}: pretrained=False (random weights) contradicts '
                              f'checkpoint={checkpoint!r}; drop one of them')
+        from mmpretrain.models.backbones import VisionTransformer  # loads mmdet's models: only when one is built
         self.backbone = VisionTransformer(
             arch=MMPRETRAIN_ARCHS.get(arch, arch) if isinstance(arch, str) else dict(arch),
             img_size=self.input_size, patch_size=patch_size, qkv_bias=True, norm_cfg=dict(type='LN', eps=1e-6),

@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from .rle import decode_mask, decode_spatial_confidence
+from ..structures import decode_mask, decode_spatial_confidence
 
 
 class PseudoMaskFileError(ValueError):

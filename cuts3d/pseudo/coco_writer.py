@@ -1,10 +1,10 @@
 """The pseudo-mask file: a COCO instances json that pycocotools, mmdet and detectron2 load unchanged.
 
-Layout (DESIGN.md, "Data formats"): ``images`` with the true ``width``/``height`` of each image (CutLER's
+Layout (``docs/design.md``, "Data formats"): ``images`` with the true ``width``/``height`` of each image (CutLER's
 reference swapped them), one category ``{'id': 1, 'name': 'fg'}`` (U2Seg's clustered files: one per pseudo
 class), and per annotation a compressed RLE ``segmentation`` (counts as str), ``bbox`` computed from the RLE,
 ``area``, ``iscrowd`` 0, ``score`` (mean Spatial Confidence), ``spatial_confidence`` (level sets,
-:mod:`cuts3d.pseudo.rle`) and ``provenance`` (which cut produced the mask). ``info`` records the generator
+:mod:`cuts3d.structures.rle`) and ``provenance`` (which cut produced the mask). ``info`` records the generator
 config and ``cuts3d.__version__``, so a file says how it was made. Files are written as a stream (an
 ImageNet-sized file need not fit in memory as one object) into a temporary file that replaces the target only
 when complete.
@@ -16,14 +16,9 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pycocotools import mask as mask_utils
-
-from ..structures import Instance
+from ..structures import FG_CATEGORY, Instance, encode_mask, encode_spatial_confidence, mask_fields
 from ..utils.atomic_file import atomic_write
 from ..version import __version__
-from .rle import encode_mask, encode_spatial_confidence
-
-FG_CATEGORY = {'id': 1, 'name': 'fg', 'supercategory': 'fg'}
 
 
 def _dumps(obj: Any) -> str:
@@ -37,13 +32,9 @@ def to_jsonable(value: Any) -> Any:
 
 def annotation_from_instance(instance: Instance, levels: int) -> dict:
     """One COCO annotation (without ``id``/``image_id``) for a pseudo-mask at its image's size."""
-    segmentation = encode_mask(instance.mask)
-    rle = {'size': segmentation['size'], 'counts': segmentation['counts'].encode('ascii')}
     return {
         'category_id': FG_CATEGORY['id'],
-        'segmentation': segmentation,
-        'area': int(mask_utils.area(rle)),
-        'bbox': [float(v) for v in mask_utils.toBbox(rle)],
+        **mask_fields(encode_mask(instance.mask)),
         'iscrowd': 0,
         'score': float(instance.score),
         'spatial_confidence': encode_spatial_confidence(instance.confidence, levels),

@@ -2,7 +2,7 @@
 
 Sorting by the path relative to the image root (POSIX separators) makes the list, the image ids (sorted index + 1)
 and every rank's shard ``items[rank::world_size]`` the same on every machine, file system and run; CutLER's
-launcher sharded an unsorted ``os.listdir`` instead.
+launcher sharded an unsorted ``os.listdir`` instead (``docs/reference.md``, "Defects").
 
 Each item also says whether its file stem, and its path without suffix, are unique in the run: a depth map or a
 right stereo view stored as ``DIR/<stem>.npy`` can belong to one image only (:mod:`cuts3d.depth.paths`).

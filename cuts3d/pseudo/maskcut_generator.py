@@ -3,7 +3,7 @@
 Per image: patch features once, depth once (CutS3D), then up to ``num_cuts`` rounds of
 *graph cut -> partition -> confidence* on the patch grid, each round blind to the patches claimed before it, and
 finally each instance is refined at the feature input size and resized to the image. The rules of the loop are
-those of CutLER's reference ``maskcut.py`` (REFERENCE.md section 1), checked line by line:
+those of CutLER's reference ``maskcut.py`` (``docs/reference.md``, "MaskCut"), checked line by line:
 
 * ``active`` (what the cutter may cut) is every patch not claimed by an earlier kept mask; the reference zeroes
   the claimed patches' features and solves the full problem again, which is the cutter's business.
@@ -27,7 +27,8 @@ their neighbours, an image without any valid depth raises ``ValueError``) and ha
 
 Each kept instance: patch mask -> nearest upsampling to the feature input size -> ``refiner`` on the resized image
 (the CRF runs at 480 x 480, as in the reference) -> resize to the image size (PIL bicubic on 0/255 thresholded at
-127.5, as the reference writes its masks; a refiner returning None, or an empty result, drops the instance). The
+127.5, as the reference writes its masks; a refiner returning None, or an empty result, drops the instance):
+:func:`cuts3d.pseudo.mask_refinement.refine_to_image`. The
 patch-grid confidence map is upsampled bilinearly to the image size from the instance's own patches (so the zeros
 around the instance do not dilute its border, and a constant confidence stays constant:
 :func:`cuts3d.utils.mask_ops.confidence_to_image`), clipped to [0, 1] and set to 0 outside the final mask;
@@ -43,8 +44,9 @@ from ..cutting.point_cloud import DEPTH_REDUCTIONS, depth_to_grid
 from ..registry import (CONFIDENCE_ESTIMATORS, DEPTH_SOURCES, FEATURE_EXTRACTORS, GRAPH_CUTTERS, MASK_REFINERS,
                         PARTITIONERS, PSEUDO_MASK_GENERATORS, build_component)
 from ..structures import Cut, CutContext, Instance, PatchFeatures
-from ..utils.mask_ops import confidence_to_image, mask_iou, resize_mask_smooth, resize_rgb, upsample_nearest
+from ..utils.mask_ops import confidence_to_image, mask_iou, resize_rgb
 from ..utils.timing import StageTimer
+from .mask_refinement import refine_to_image
 
 STAGES = ('features', 'depth', 'cut', 'partition', 'confidence', 'refine')
 
@@ -72,7 +74,7 @@ class MaskCutGenerator:
         cutter: GRAPH_CUTTERS config (``NCutCutter``).
         partitioner: PARTITIONERS config (``ConnectedComponent2D`` = CutLER, ``LocalCut`` = CutS3D).
         confidence: CONFIDENCE_ESTIMATORS config, built with ``partitioner=`` this generator's partitioner.
-        refiner: MASK_REFINERS config (``DenseCRF`` as the reference, ``Identity`` for none).
+        refiner: MASK_REFINERS config (``DenseCRF`` as the reference, ``NoRefiner`` for none).
         num_cuts: cuts per image (MaskCut's N = 3); dropped cuts count.
         max_iou: drop a mask whose IoU with the previous cut's mask is above this (reference 0.5).
         min_area_frac: drop a mask covering at most this fraction of the patch grid (reference 0.01).
@@ -186,15 +188,8 @@ class MaskCutGenerator:
                   resized: np.ndarray, size: tuple[int, int]) -> Instance | None:
         """Refine one patch-grid instance at the feature input size and bring it to the image size."""
         with self._timer('refine'):
-            refined = self.refiner(resized, upsample_nearest(patch_mask, resized.shape[:2]))
-            if refined is None:
-                return None
-            refined = np.asarray(refined, dtype=bool)
-            if refined.shape != resized.shape[:2]:
-                raise ValueError(f'refiner {type(self.refiner).__name__} returned shape {refined.shape} for a '
-                                 f'mask of {resized.shape[:2]}')
-            mask = resize_mask_smooth(refined, size)
-        if not mask.any():
+            mask = refine_to_image(self.refiner, resized, patch_mask, size)
+        if mask is None:
             return None
         sc_map = confidence_to_image(confidence, patch_mask, mask)
         provenance = {'cut_index': index, 'seed': int(cut.seed), 'patch_area': int(patch_mask.sum()),

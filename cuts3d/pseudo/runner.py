@@ -86,8 +86,10 @@ def failures_path(out: str) -> str:
     return f'{os.path.splitext(out)[0]}.failures.jsonl'
 
 
-def default_work_dir(out: str) -> str:
-    """The work dir of ``out`` when none is given: ``<out without .json>.work``, stable across resumes."""
+def output_work_dir(out: str) -> str:
+    """The work dir of the extraction writing ``out`` when none is given: ``<out without .json>.work``, stable
+    across resumes. (The detector tools' work dir follows mmdet's rule instead:
+    :func:`cuts3d.cli_config.config_work_dir`.)"""
     return f'{os.path.splitext(out)[0]}.work'
 
 
@@ -110,10 +112,10 @@ class ExtractionRunner:
         generator_cfg: PSEUDO_MASK_GENERATORS config (recorded in the json's ``info``).
         items: the whole sorted image list (every rank gets the same list).
         out: the final COCO json.
-        work_dir: part files, manifest; default :func:`default_work_dir`.
+        work_dir: part files, manifest; default :func:`output_work_dir`.
         resume: skip images already recorded in ``work_dir``.
         rank, world_size: this process's shard.
-        sc_levels: Spatial Confidence level sets per mask (:mod:`cuts3d.pseudo.rle`).
+        sc_levels: Spatial Confidence level sets per mask (:mod:`cuts3d.structures.rle`).
         min_side: images with a shorter side fail (:class:`~cuts3d.utils.ImageTooSmallError`).
         max_side: longer images are processed downscaled; their masks are resized back to the full size.
         warn_after_failures: warn once per streak of this many failures in a row (None: never); never aborts.
@@ -139,7 +141,7 @@ class ExtractionRunner:
         self.generator = self._build(generator_cfg, sc_levels)
         self.items = list(items)
         self.out = os.path.abspath(out)
-        self.work_dir = os.path.abspath(work_dir or default_work_dir(out))
+        self.work_dir = os.path.abspath(work_dir or output_work_dir(out))
         self.parts_dir = os.path.join(self.work_dir, 'parts')
         self.resume = resume
         self.rank = rank

@@ -32,9 +32,9 @@ from scipy.optimize import linear_sum_assignment
 
 from cuts3d.evaluation.class_agnostic_metric import AP_ITEMS, MAX_DETS
 from cuts3d.registry import METRICS
+from cuts3d.structures.coco import IOU_TYPES
 
 ASSIGNMENTS = ('hungarian', 'majority')
-IOU_TYPES = ('bbox', 'segm')
 # mmdet names COCOeval stats[8] "AR@1000"; with MAX_DETS it is the recall at 100 detections.
 _STATS8_ITEM = 'AR@1000'
 

@@ -1,7 +1,7 @@
 """A weight-free "stuff" source: K-Means of patch features away from things, a stand-in for STEGO.
 
 U2Seg labels stuff with STEGO (a segmentation head trained on DINO features, then clustered into 27 COCO-Stuff
-classes); no STEGO weights exist here (REFERENCE.md section 5). :class:`KMeansStuff` keeps STEGO's last step
+classes); no STEGO weights exist here (``docs/reference.md``, "Offline"). :class:`KMeansStuff` keeps STEGO's last step
 only: it clusters the L2-normalised patch features of a registered feature extractor, taken from patches of a
 set of images that the things (the pseudo-masks) do not cover, into ``S`` centroids, and labels every patch of an
 image with its nearest centroid. Fitting over many images makes a class id mean the same thing in every image, as

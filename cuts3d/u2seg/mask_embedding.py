@@ -1,11 +1,11 @@
 """One feature vector per pseudo-mask: patch features of its image, pooled under the mask, for U2Seg's clustering.
 
-U2Seg (Niu et al., CVPR 2024, sec. 3.2) clusters "instance-level features" of every MaskCut mask of the dataset;
-its release leaves out how they are computed (REFERENCE.md section 4). This project's choice: run any registered
-feature extractor (DINO ViT keys, as MaskCut uses, or a stand-in) on the whole image once, L2-normalise every patch
-feature, average them weighted by the fraction of each patch that the mask covers, and L2-normalise the result.
-Normalising the patches first makes each covered patch count by its area only (key norms vary a lot between
-patches); normalising the mean makes K-Means' Euclidean distance a cosine distance.
+U2Seg (Niu et al., CVPR 2024, sec. 3.2) clusters "instance-level features" of every MaskCut mask of the dataset; its
+release leaves out how they are computed (``docs/reference.md``, "Neighbours"). This project's choice: run any
+registered feature extractor (DINO ViT keys, as MaskCut uses, or a stand-in) on the whole image once, L2-normalise every
+patch feature, average them weighted by the fraction of each patch that the mask covers, and L2-normalise the result.
+Normalising the patches first makes each covered patch count by its area only (key norms vary a lot between patches);
+normalising the mean makes K-Means' Euclidean distance a cosine distance.
 """
 from __future__ import annotations
 

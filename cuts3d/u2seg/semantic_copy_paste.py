@@ -2,8 +2,8 @@
 
 U2Seg (sec. 3.2) makes synthetic overlaps of same-class objects, which MaskCut tends to merge into one mask:
 1) pick two instances of one cluster, 2) resize and shift one of them (the transformation ``T``), 3) paste it onto
-the other's image, ``I_3 = I_1 * (1 - T(M_c)) + I_2 * T(M_c)``. Its release has no code for it (REFERENCE.md
-section 4); :class:`SemanticAwareCopyPaste` is this project's reading, on top of :class:`CutLERCopyPaste`.
+the other's image, ``I_3 = I_1 * (1 - T(M_c)) + I_2 * T(M_c)``. Its release has no code for it (``docs/reference.md``,
+"Neighbours"); :class:`SemanticAwareCopyPaste` is this project's reading, on top of :class:`CutLERCopyPaste`.
 """
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import open3d as o3d
 
 
 @dataclass
@@ -81,6 +80,7 @@ def as_point_scene(scene: Any) -> PointScene:
     """
     if isinstance(scene, PointScene):
         return scene
+    import open3d as o3d  # loaded when a scene needs converting, not when the package is imported
     if isinstance(scene, o3d.geometry.TriangleMesh):
         if not scene.has_vertex_colors():
             raise ValueError('the mesh has no vertex colours; UnScene3D segments colour and geometry')

@@ -12,11 +12,14 @@ Everything comes from ``numpy.random.default_rng([seed, index])``: a scene depen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import open3d as o3d
 
 from .point_scene import PointScene
+
+if TYPE_CHECKING:
+    import open3d as o3d
 
 OBJECT_COLOR = (0.80, 0.25, 0.20)
 FLOOR_COLORS = ((0.55, 0.52, 0.47), (0.47, 0.45, 0.41))
@@ -45,6 +48,7 @@ class SyntheticPointScene:
         return PointScene(self.points, self.colors, self.normals)
 
     def to_open3d(self) -> o3d.geometry.PointCloud:
+        import open3d as o3d  # loaded only for this conversion
         cloud = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(self.points))
         cloud.colors = o3d.utility.Vector3dVector(self.colors.astype(np.float64))
         cloud.normals = o3d.utility.Vector3dVector(self.normals.astype(np.float64))

@@ -1,21 +1,19 @@
 """Read any image file the extraction may meet as RGB uint8 ``H x W x 3``, or fail with the reason.
 
 Large unlabelled collections (ImageNet, web crawls) hold grayscale, palette, CMYK, 16-bit and EXIF-rotated files,
-a few corrupt ones, and some that are tiny or huge. :func:`load_rgb` turns every readable one into the project's
-image contract with the same pixels the training loader will see, and raises :class:`ImageLoadError` (with the
-reason) for the rest, so the extraction runner can record the failure and go on.
+a few corrupt ones, and some that are tiny or huge. :func:`load_rgb` reads them exactly as the training pipeline's
+``LoadImageFromFile`` does (mmdet's default: :func:`mmengine.fileio.get`, then :func:`mmcv.imfrombytes` with the
+``cv2`` backend and ``flag='color'``), in RGB order, so pseudo-masks and training images line up pixel for pixel;
+it raises :class:`ImageLoadError` (with the reason) for files that decoder refuses, which training could not read
+either, so the extraction runner can record the failure and go on.
 
-Conversions, chosen to match what mmdet's ``LoadImageFromFile`` (``cv2.IMREAD_COLOR``) sees at training time, so
-pseudo-masks and training images line up:
+What that decoder does (OpenCV's ``IMREAD_COLOR``):
 
-* EXIF orientation is applied (``cv2.IMREAD_COLOR`` applies it too); ``width``/``height`` are those after rotation.
-* Alpha (RGBA, LA, palette transparency) is **dropped**, keeping the colour stored under transparent pixels, as
-  ``cv2.IMREAD_COLOR`` and CutLER's ``Image.convert('RGB')`` do; compositing on black would change the pixels
-  the detector is trained on.
-* Grayscale and 1-bit images are replicated into three channels; palette images are expanded.
-* 16-bit and 32-bit integer images are scaled to 8 bit by ``round(v * 255 / 65535)`` (clipped); float images are
-  clipped to ``[0, 255]``.
-* CMYK (and other colour spaces) go through Pillow's conversion to RGB.
+* EXIF orientation is applied; ``width``/``height`` are those after rotation.
+* Alpha (RGBA, LA, palette transparency) is dropped, keeping the colour stored under transparent pixels.
+* Grayscale and 1-bit images are replicated into three channels; palette images are expanded; CMYK is converted.
+* 16-bit images keep their high byte (``v >> 8``); floating-point TIFFs are refused.
+* Truncated and corrupt files are refused.
 """
 from __future__ import annotations
 
@@ -23,7 +21,7 @@ import os
 import warnings
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 
@@ -38,28 +36,6 @@ class ImageTooSmallError(ImageLoadError):
 
 class LargeImageWarning(UserWarning):
     """An image larger than ``max_side`` was downscaled before extraction."""
-
-
-def _to_rgb_array(img: Image.Image) -> np.ndarray:
-    """Pillow image of any mode -> writable RGB uint8 array, following the module's conversion rules.
-
-    Writable (``np.array``, not ``np.asarray``, which views Pillow's buffer read-only): C extensions such as
-    pydensecrf refuse read-only buffers.
-    """
-    mode = img.mode
-    if mode == 'RGB':
-        return np.array(img, dtype=np.uint8)
-    if mode.startswith('I;16') or mode == 'I':
-        values = np.asarray(img).astype(np.float64)
-        gray = np.clip(np.rint(values * (255.0 / 65535.0)), 0, 255).astype(np.uint8)
-        return np.repeat(gray[:, :, None], 3, axis=2)
-    if mode == 'F':
-        gray = np.clip(np.rint(np.asarray(img, dtype=np.float64)), 0, 255).astype(np.uint8)
-        return np.repeat(gray[:, :, None], 3, axis=2)
-    if mode in ('RGBA', 'RGBa', 'RGBX'):
-        return np.ascontiguousarray(np.asarray(img, dtype=np.uint8)[:, :, :3])
-    # 'L', 'LA', '1', 'P', 'PA', 'CMYK', 'YCbCr', 'LAB', 'HSV': Pillow's own conversion (alpha dropped).
-    return np.array(img.convert('RGB'), dtype=np.uint8)
 
 
 def fit_max_side(image: np.ndarray, max_side: int | None, name: str = 'image') -> np.ndarray:
@@ -84,24 +60,24 @@ def fit_max_side(image: np.ndarray, max_side: int | None, name: str = 'image') -
 
 
 def load_rgb(path: str | os.PathLike, min_side: int = 1, max_side: int | None = None) -> np.ndarray:
-    """Read ``path`` as RGB uint8 ``H x W x 3`` (see the module docstring for the conversions).
+    """Read ``path`` as RGB uint8 ``H x W x 3``, as the training pipeline reads it (see the module docstring).
 
-    Raises :class:`ImageLoadError` when the file is missing or not a decodable image (the message holds Pillow's
-    reason), :class:`ImageTooSmallError` when a side is shorter than ``min_side``. Images longer than
-    ``max_side`` are downscaled by :func:`fit_max_side` with a :class:`LargeImageWarning`.
+    Raises :class:`ImageLoadError` when the file is missing or not decodable, :class:`ImageTooSmallError` when a
+    side is shorter than ``min_side``. Images longer than ``max_side`` are downscaled by :func:`fit_max_side` with
+    a :class:`LargeImageWarning`.
     """
+    import cv2  # the decoder mmcv uses; its error type
+    import mmcv  # loads torch: only when an image is read
+    from mmengine import fileio
+
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise ImageLoadError(f'{path}: no such file')
     try:
-        with Image.open(path) as img:
-            img.load()
-            img = ImageOps.exif_transpose(img)
-            rgb = _to_rgb_array(img)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
-        # OSError covers UnidentifiedImageError and truncated files; SyntaxError is raised by some
-        # Pillow plugins on malformed headers.
-        raise ImageLoadError(f'{path}: cannot decode image ({type(error).__name__}: {error})') from error
+        rgb = mmcv.imfrombytes(fileio.get(path), flag='color', channel_order='rgb', backend='cv2')
+    except cv2.error as error:  # OpenCV read nothing, and mmcv's BGR -> RGB conversion of nothing fails
+        raise ImageLoadError(f'{path}: cannot decode image (corrupt, truncated, or a format OpenCV cannot read)') \
+            from error
     height, width = rgb.shape[:2]
     if min(height, width) < min_side:
         raise ImageTooSmallError(f'{path}: image is {width} x {height}, smaller than min_side={min_side} pixels')

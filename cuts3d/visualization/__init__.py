@@ -9,13 +9,13 @@ from .confidence import draw_spatial_confidence
 from .depth import draw_depth
 from .detection_files import DetectionFileError, Detections, load_detections, segmentation_mask
 from .eigenvector import draw_eigenvector
-from .local_cut import draw_local_cut
+from .local_cut_view import draw_local_cut
 from .masks import draw_instances
 from .point_cloud_view import draw_point_cloud, local_cut_point_labels, render_points
 from .predictions import draw_predictions
 from .recorder import CutRecord, ImageRecord, StageRecorder
 from .report import ReportRow, metrics_table, save_row, write_report
-from .spatial_importance import draw_spatial_importance
+from .spatial_importance_view import draw_spatial_importance
 from .stages import display_size, stage_pictures
 
 __all__ = [

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pycocotools import mask as mask_utils
+
+from ..structures import SegmentationError, decode_mask
 
 
 class DetectionFileError(ValueError):
@@ -35,16 +36,10 @@ class Detections:
 
 def segmentation_mask(segmentation: Any, height: int, width: int) -> np.ndarray:
     """Bool ``H x W`` mask of a COCO ``segmentation``: compressed RLE, uncompressed RLE, or polygons."""
-    if isinstance(segmentation, dict) and isinstance(segmentation.get('counts'), (str, bytes)):
-        counts = segmentation['counts']
-        rle = {'size': list(segmentation['size']), 'counts': counts.encode() if isinstance(counts, str) else counts}
-    elif isinstance(segmentation, dict):
-        rle = mask_utils.frPyObjects(segmentation, height, width)
-    elif isinstance(segmentation, list):
-        rle = mask_utils.merge(mask_utils.frPyObjects(segmentation, height, width))
-    else:
-        raise DetectionFileError(f'unsupported segmentation of type {type(segmentation).__name__}')
-    return mask_utils.decode(rle).astype(bool)
+    try:
+        return decode_mask(segmentation, height, width)
+    except SegmentationError as error:
+        raise DetectionFileError(str(error)) from error
 
 
 def _from_coco(data: dict) -> dict[str, Detections]:

@@ -1,7 +1,7 @@
 """Record what a pseudo-mask generator's components computed for one image, for the stage pictures.
 
 :class:`StageRecorder` taps a generator's ``depth_source``, ``cutter``, ``partitioner`` and ``confidence`` through
-their public call interfaces (DESIGN.md, "Component contracts"): each is replaced by a thin wrapper that calls
+their public call interfaces (``docs/design.md``, "Component contracts"): each is replaced by a thin wrapper that calls
 the original and keeps a copy of its inputs and outputs. The generator's own loop runs unchanged, so the pictures
 show exactly what the generator did; the confidence estimator keeps its reference to the original partitioner,
 so the extra LocalCuts of Spatial Confidence are not recorded as cuts.

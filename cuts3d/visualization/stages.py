@@ -16,12 +16,12 @@ from .confidence import draw_spatial_confidence
 from .depth import draw_depth
 from .detection_files import Detections
 from .eigenvector import draw_eigenvector
-from .local_cut import draw_local_cut
+from .local_cut_view import draw_local_cut
 from .masks import draw_instances
 from .point_cloud_view import draw_point_cloud, local_cut_point_labels
 from .predictions import draw_predictions
 from .recorder import ImageRecord
-from .spatial_importance import draw_spatial_importance
+from .spatial_importance_view import draw_spatial_importance
 
 
 def display_size(shape: tuple[int, ...], max_side: int) -> tuple[int, int]:

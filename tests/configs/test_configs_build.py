@@ -1,9 +1,9 @@
 """Every config under configs/ (except the partial `_base_` pieces) parses and builds.
 
-Detector configs build their model with ``MODELS.build`` and every transform of their pipelines; extraction
-configs build their ``pseudo_mask_generator`` with the project's builder, offline: checkpoints are replaced by
-random weights and depth folders by an empty folder (no weights can be downloaded here, see REFERENCE.md sec. 5).
-Configs sharing a model or a generator are built once.
+Detector configs build their model with ``MODELS.build`` and every transform of their pipelines; extraction configs
+build their ``pseudo_mask_generator`` with the project's builder, offline: checkpoints are replaced by random weights
+and depth folders by an empty folder (no weights can be downloaded here, see docs/reference.md, "Offline"). Configs
+sharing a model or a generator are built once.
 """
 import json
 from pathlib import Path

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from cuts3d.cutting import DenseCRF, dense_crf
-from cuts3d.cutting.dense_crf import crf_unary, mask_iou
+from cuts3d.cutting.dense_crf import crf_unary
 from cuts3d.registry import MASK_REFINERS, build_component
 
 ROWS, COLS = np.mgrid[:64, :64]
@@ -80,10 +80,3 @@ def test_missing_pydensecrf_is_explained(monkeypatch):
     with pytest.raises(ImportError, match='pydensecrf2'):
         DenseCRF()
 
-
-def test_mask_iou():
-    first = np.array([[1, 1, 0, 0]], bool)
-    second = np.array([[0, 1, 1, 0]], bool)
-    assert mask_iou(first, second) == pytest.approx(1 / 3)
-    assert mask_iou(first, first) == 1.0
-    assert mask_iou(np.zeros((2, 2), bool), np.zeros((2, 2), bool)) == 0.0

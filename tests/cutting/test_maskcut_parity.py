@@ -1,6 +1,6 @@
-"""Parity of NCutCutter + ConnectedComponent2D with CutLER's MaskCut on the patch grid (REFERENCE.md section 1).
+"""Parity of NCutCutter + ConnectedComponent2D with CutLER's MaskCut on the patch grid (docs/reference.md, "MaskCut").
 
-``reference_maskcut`` below is an oracle written for this test from REFERENCE.md section 1, step by step in the
+``reference_maskcut`` below is an oracle written for this test from docs/reference.md, "MaskCut", step by step in the
 reference's own terms: torch ``F.normalize`` + matmul for the cosine affinity, ``np.where(cos > tau, 1, eps)``,
 the dense generalised ``scipy.linalg.eigh(D - A, D, subset_by_index=[1, 2])``, the mean split, the seed/corner
 rule, ``ndimage.label`` and the seed's component, and between cuts the float64 "painting" that multiplies the

@@ -10,7 +10,8 @@ from mmdet.datasets.transforms import LoadAnnotations
 from mmdet.structures.mask import PolygonMasks
 from mmengine.registry import DefaultScope
 
-from cuts3d.datasets import LoadSpatialConfidence, PseudoMaskDataset, SpatialConfidenceMasks
+from cuts3d.datasets import LoadSpatialConfidence, PseudoMaskDataset
+from cuts3d.structures.spatial_confidence_masks import SpatialConfidenceMasks
 from cuts3d.registry import DATASETS
 
 HEIGHT, WIDTH = 20, 30

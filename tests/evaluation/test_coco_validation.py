@@ -6,7 +6,7 @@ import pytest
 from pycocotools import mask as mask_utils
 
 from cuts3d.evaluation.coco_validation import CocoFileError, rle_run_lengths, validate_coco
-from cuts3d.pseudo.rle import encode_mask
+from cuts3d.structures.rle import encode_mask
 
 
 def valid_file():

@@ -8,7 +8,7 @@ from pycocotools import mask as mask_utils
 from cuts3d.evaluation.coco_validation import CocoFileError
 from cuts3d.evaluation.pseudo_mask_eval import (STAT_NAMES, EvaluationInputError, evaluate_pseudo_masks,
                                                 format_table)
-from cuts3d.pseudo.rle import encode_mask
+from cuts3d.structures import encode_mask
 
 
 def rle_annotation(ann_id, image_id, category_id, mask):

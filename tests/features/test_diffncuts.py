@@ -1,4 +1,4 @@
-"""DiffNCutsViT (cuts3d/features/diffncuts.py): the release's training-dict layout with module./net. prefixes."""
+"""DiffNCutsFeatures (cuts3d/features/diffncuts.py): the release's training-dict layout with module./net. prefixes."""
 import argparse
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from cuts3d.weights import CheckpointError
-from cuts3d.features import DiffNCutsViT
+from cuts3d.features import DiffNCutsFeatures
 
 
 def training_dict(weights, prefix):
@@ -20,7 +20,7 @@ def test_prefixed_training_dict_loads_completely_and_matches_dino(tmp_path, tiny
     weights = official_vit_weights(tiny_arch, 8, pos_grid=3)
     path = tmp_path / 'diffncuts.pth'
     torch.save(training_dict(weights, prefix), path)
-    extractor = DiffNCutsViT(checkpoint=str(path), input_size=(40, 24), arch=tiny_arch)
+    extractor = DiffNCutsFeatures(checkpoint=str(path), input_size=(40, 24), arch=tiny_arch)
     assert extractor.load_result.missing_keys == [] and extractor.load_result.unexpected_keys == []
     out = extractor(odd_image)
     assert out.feats.shape == (tiny_arch['embed_dims'], 5, 3) and out.feats.dtype == np.float32
@@ -36,15 +36,15 @@ def test_a_training_dict_with_pickled_objects_is_refused(tmp_path, tiny_arch, of
     path = tmp_path / 'diffncuts_with_args.pth'
     torch.save(ckpt, path)
     with pytest.raises(CheckpointError, match='pickled'):
-        DiffNCutsViT(checkpoint=str(path), input_size=(16, 16), arch=tiny_arch)
+        DiffNCutsFeatures(checkpoint=str(path), input_size=(16, 16), arch=tiny_arch)
 
 
 def test_missing_file_is_a_checkpoint_error(tmp_path, tiny_arch):
     with pytest.raises(CheckpointError, match='not found'):
-        DiffNCutsViT(checkpoint=str(tmp_path / 'absent.pth'), input_size=(16, 16), arch=tiny_arch)
+        DiffNCutsFeatures(checkpoint=str(tmp_path / 'absent.pth'), input_size=(16, 16), arch=tiny_arch)
 
 
 def test_default_is_vit_small_8(odd_image):
-    extractor = DiffNCutsViT(input_size=(24, 40), pretrained=False)
+    extractor = DiffNCutsFeatures(input_size=(24, 40), pretrained=False)
     assert extractor.patch_size == 8
     assert extractor(odd_image).feats.shape == (384, 3, 5)

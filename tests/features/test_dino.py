@@ -1,9 +1,9 @@
-"""DINOViT (cuts3d/features/dino.py) against DINO's own forward, on tiny official-layout checkpoints."""
+"""DINOFeatures (cuts3d/features/dino.py) against DINO's own forward, on tiny official-layout checkpoints."""
 import numpy as np
 import pytest
 import torch
 
-from cuts3d.features import DINOViT
+from cuts3d.features import DINOFeatures
 from cuts3d.registry import FEATURE_EXTRACTORS, build_component
 from cuts3d.weights import CheckpointError
 
@@ -14,7 +14,7 @@ def test_official_layout_loads_completely_and_matches_dino(tmp_path, tiny_arch, 
     weights = official_vit_weights(tiny_arch, patch_size, pos_grid=3)  # trained grid 3 x 3, as 224 px is 28 x 28
     path = tmp_path / 'dino_tiny_pretrain.pth'
     torch.save(weights, path)
-    extractor = DINOViT(arch=tiny_arch, patch_size=patch_size, checkpoint=str(path), input_size=input_size)
+    extractor = DINOFeatures(arch=tiny_arch, patch_size=patch_size, checkpoint=str(path), input_size=input_size)
     assert extractor.load_result.missing_keys == [] and extractor.load_result.unexpected_keys == []
 
     out = extractor(odd_image)
@@ -28,9 +28,9 @@ def test_official_layout_loads_completely_and_matches_dino(tmp_path, tiny_arch, 
 
 
 def test_builds_from_config_with_explicit_random_weights(tiny_arch):
-    cfg = dict(type='DINOViT', arch=tiny_arch, input_size=(16, 16), pretrained=False)
+    cfg = dict(type='DINOFeatures', arch=tiny_arch, input_size=(16, 16), pretrained=False)
     extractor = build_component(cfg, FEATURE_EXTRACTORS)
-    assert isinstance(extractor, DINOViT) and extractor.patch_size == 8 and not extractor.pretrained
+    assert isinstance(extractor, DINOFeatures) and extractor.patch_size == 8 and not extractor.pretrained
 
 
 @pytest.mark.parametrize('arch,patch_size,file_name', [
@@ -40,18 +40,18 @@ def test_builds_from_config_with_explicit_random_weights(tiny_arch):
     ('vit_base', 16, 'dino_vitbase16_pretrain/dino_vitbase16_pretrain.pth')])
 def test_pretrained_without_checkpoint_is_an_error_naming_the_url(arch, patch_size, file_name):
     with pytest.raises(CheckpointError) as error:
-        DINOViT(arch=arch, patch_size=patch_size, input_size=(16, 16))
+        DINOFeatures(arch=arch, patch_size=patch_size, input_size=(16, 16))
     assert f"'https://dl.fbaipublicfiles.com/dino/{file_name}'" in str(error.value)
     assert '\n' not in str(error.value) and 'pretrained=False' in str(error.value)
 
 
 def test_random_weights_and_a_checkpoint_contradict(tiny_arch):
     with pytest.raises(ValueError, match='contradicts'):
-        DINOViT(arch=tiny_arch, checkpoint='x.pth', pretrained=False, input_size=(16, 16))
+        DINOFeatures(arch=tiny_arch, checkpoint='x.pth', pretrained=False, input_size=(16, 16))
 
 
 def test_vit_small_8_shape_on_an_odd_image(odd_image):
-    extractor = DINOViT(arch='vit_small', patch_size=8, input_size=(48, 64), pretrained=False)
+    extractor = DINOFeatures(arch='vit_small', patch_size=8, input_size=(48, 64), pretrained=False)
     assert extractor(odd_image).feats.shape == (384, 6, 8)
 
 
@@ -61,7 +61,7 @@ def test_full_size_vit_small_8_release_layout_loads_completely(tmp_path, officia
                                    pos_grid=28)
     path = tmp_path / 'dino_deitsmall8_pretrain.pth'
     torch.save(weights, path)
-    extractor = DINOViT(arch='vit_small', patch_size=8, checkpoint=str(path), input_size=(64, 48))
+    extractor = DINOFeatures(arch='vit_small', patch_size=8, checkpoint=str(path), input_size=(64, 48))
     assert extractor.load_result.missing_keys == [] and extractor.load_result.unexpected_keys == []
     assert extractor.backbone.pos_embed.shape == (1, 1 + 8 * 6, 384)
     assert torch.equal(extractor.backbone.layers[11].attn.qkv.weight, weights['blocks.11.attn.qkv.weight'])
@@ -69,6 +69,6 @@ def test_full_size_vit_small_8_release_layout_loads_completely(tmp_path, officia
 
 def test_mae_or_dinov2_sizes_are_not_dino():
     with pytest.raises(ValueError, match='no arch'):
-        DINOViT(arch='vit_large')
+        DINOFeatures(arch='vit_large')
     with pytest.raises(ValueError, match='no patch size'):
-        DINOViT(arch='vit_small', patch_size=14)
+        DINOFeatures(arch='vit_small', patch_size=14)

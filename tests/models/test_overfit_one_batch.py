@@ -6,8 +6,8 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 
-from cuts3d.datasets import SpatialConfidenceMasks
-from cuts3d.datasets.synthetic import generate_scene
+from cuts3d.structures.spatial_confidence_masks import SpatialConfidenceMasks
+from cuts3d.utils.synthetic_images import generate_scene
 from cuts3d.registry import MODELS
 
 SIZE = 96

@@ -8,7 +8,7 @@ from mmdet.structures.mask import BitmapMasks
 from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
 
-from cuts3d.datasets import SpatialConfidenceMasks
+from cuts3d.structures.spatial_confidence_masks import SpatialConfidenceMasks
 
 SIZE = 64
 BOX = torch.tensor([[16., 16., 48., 48.]])

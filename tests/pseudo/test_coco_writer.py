@@ -127,8 +127,8 @@ def test_reader_rejects_files_that_are_not_coco(tmp_path):
 
 
 def test_info_says_which_components_ran_on_random_weights():
-    pretrained = {'type': 'MaskCutGenerator', 'feature_extractor': {'type': 'DINOViT', 'checkpoint': 'x.pth'}}
+    pretrained = {'type': 'MaskCutGenerator', 'feature_extractor': {'type': 'DINOFeatures', 'checkpoint': 'x.pth'}}
     assert 'random_weights' not in generator_info(pretrained, levels=4)
-    random = {'type': 'MultiKSpectralGenerator', 'feature_extractor': {'type': 'MAEViT', 'pretrained': False},
-              'saliency_extractor': {'type': 'DINOViT', 'pretrained': True}}
+    random = {'type': 'MultiKSpectralGenerator', 'feature_extractor': {'type': 'MAEFeatures', 'pretrained': False},
+              'saliency_extractor': {'type': 'DINOFeatures', 'pretrained': True}}
     assert generator_info(random, levels=4)['random_weights'] == ['pseudo_mask_generator.feature_extractor']

@@ -275,7 +275,7 @@ def test_bad_settings_are_refused(kwargs, message):
 def test_unknown_component_lists_the_registered_names():
     cfg = dict(type='MaskCutGenerator', feature_extractor=dict(type='NoSuchBackbone'),
                cutter=dict(type='NCutCutter'), partitioner=dict(type='ConnectedComponent2D'),
-               confidence=dict(type='ConstantConfidence'), refiner=dict(type='Identity'))
+               confidence=dict(type='ConstantConfidence'), refiner=dict(type='NoRefiner'))
     with pytest.raises(UnknownComponentError, match='NoSuchBackbone.*registered: .*PatchColorFeatures'):
         build_component(cfg, PSEUDO_MASK_GENERATORS)
 
@@ -305,7 +305,7 @@ def real_config(**overrides):
                feature_extractor=dict(type='PatchColorFeatures', patch_size=8, input_size=(96, 96)),
                cutter=dict(type='NCutCutter', tau=0.15, solver='fast'),
                partitioner=dict(type='ConnectedComponent2D'), confidence=dict(type='ConstantConfidence'),
-               refiner=dict(type='Identity'))
+               refiner=dict(type='NoRefiner'))
     return {**cfg, **overrides}
 
 

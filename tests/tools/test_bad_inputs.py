@@ -381,7 +381,7 @@ def test_9_visualize_reports_a_checkpoint_error_in_one_line(corpus, tmp_path, ca
     text.write_text('not weights\n')
     code = load_tool('visualize').main([
         CUTS3D, '--images', str(corpus / 'images'), '--out', str(tmp_path / 'vis'), '--cfg-options',
-        "pseudo_mask_generator.feature_extractor={'_delete_':True,'type':'DINOViT','arch':'vit_small',"
+        "pseudo_mask_generator.feature_extractor={'_delete_':True,'type':'DINOFeatures','arch':'vit_small',"
         f"'patch_size':16,'input_size':(64,64),'checkpoint':'{text}'}}"])
     assert code == 2 and 'dino.pth is a text file' in error_line(capsys, 'visualize.py')
 

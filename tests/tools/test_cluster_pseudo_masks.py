@@ -1,7 +1,6 @@
 """tools/cluster_pseudo_masks.py: a valid C-class json with same-coloured masks in one cluster, centroids,
 embedding cache, mmdet loading, exit codes."""
 import json
-import os
 import textwrap
 
 import numpy as np
@@ -10,7 +9,7 @@ from PIL import Image
 from tool_modules import load_tool
 
 from cuts3d.datasets import PseudoMaskDataset
-from cuts3d.pseudo.rle import encode_mask, encode_spatial_confidence
+from cuts3d.structures import encode_mask, encode_spatial_confidence
 from cuts3d.u2seg import cluster_class_names
 
 COLOURS = {'red': (230, 30, 30), 'blue': (30, 60, 230)}

@@ -1,12 +1,11 @@
 """tools/eval_pseudo_masks.py: table, metrics json, exit codes."""
 import json
-import os
 
 import numpy as np
 import pytest
 from tool_modules import load_tool
 
-from cuts3d.pseudo.rle import encode_mask
+from cuts3d.structures import encode_mask
 
 tool = load_tool('eval_pseudo_masks')
 

@@ -1,7 +1,6 @@
 """tools/make_panoptic_pseudo_labels.py: COCO panoptic json + PNGs whose segments agree, stuff fitted and saved,
 exit codes."""
 import json
-import os
 import textwrap
 
 import numpy as np
@@ -9,7 +8,7 @@ import pytest
 from PIL import Image
 from tool_modules import load_tool
 
-from cuts3d.pseudo.rle import encode_mask
+from cuts3d.structures import encode_mask
 
 SKY, GRASS, RED = (120, 170, 240), (40, 160, 40), (230, 30, 30)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cuts3d.datasets.synthetic import write_synthetic_dataset
+from cuts3d.utils.synthetic_images import write_synthetic_dataset
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'visualize.py'
@@ -21,7 +21,7 @@ pseudo_mask_generator = dict(
     cutter=dict(type='NCutCutter', affinity_modifiers=[dict(type='SpatialImportance')]),
     partitioner=dict(type='LocalCut'),
     confidence=dict(type='SpatialConfidence'),
-    refiner=dict(type='Identity'),
+    refiner=dict(type='NoRefiner'),
     num_cuts=2)
 """
 

@@ -2,15 +2,25 @@
 Spatial Confidence derived from it)."""
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
-from cuts3d.engine.training_benchmark import write_benchmark_data
+TRAINING_BENCHMARK = Path(__file__).resolve().parents[2] / 'tools' / 'training_benchmark.py'
+
+
+def _training_benchmark():
+    """``tools/training_benchmark.py`` loaded by path (this helper is itself loaded by path from tests in other
+    folders, where ``tool_modules`` is not importable)."""
+    spec = importlib.util.spec_from_file_location('cuts3d_tool_training_benchmark', TRAINING_BENCHMARK)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def write_tiny_dataset(root: Path, num_images: int = 4, size: int = 128) -> Path:
     """``root/images/*.png``, ``root/annotations.json`` (ground truth, category "object") and
     ``root/pseudo_masks.json`` (category "fg", with ``score`` and ``spatial_confidence``). Returns ``root``."""
-    return write_benchmark_data(Path(root), num_images, size)
+    return _training_benchmark().write_benchmark_data(Path(root), num_images, size)
 
 
 def data_options(root: Path) -> list[str]:

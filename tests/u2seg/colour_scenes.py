@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from cuts3d.pseudo.rle import encode_mask, encode_spatial_confidence
+from cuts3d.structures import encode_mask, encode_spatial_confidence
 
 GREY = (90, 90, 90)
 RED = (230, 30, 30)

@@ -46,7 +46,7 @@ def test_bad_requests_raise():
 def test_repeated_points_never_start_two_clusters_on_one_value():
     points = np.concatenate([np.zeros((50, 2)), np.ones((3, 2)), [[5.0, 5.0]]])  # flat regions: many equal rows
     for seed in range(5):
-        start = kmeans_plus_plus(points, 3, np.random.default_rng(seed))
+        start = kmeans_plus_plus(points, 3, seed)
         assert len({tuple(row) for row in start}) == 3
         labels, _ = fit_kmeans(points, 3, seed=seed)
         assert sorted(np.bincount(labels)) == [1, 3, 50]

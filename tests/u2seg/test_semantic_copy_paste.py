@@ -9,7 +9,8 @@ from mmdet.datasets import MultiImageMixDataset
 from mmdet.structures.mask import BitmapMasks
 from mmengine.registry import init_default_scope
 
-from cuts3d.datasets import PseudoMaskDataset, SpatialConfidenceMasks
+from cuts3d.datasets import PseudoMaskDataset
+from cuts3d.structures.spatial_confidence_masks import SpatialConfidenceMasks
 from cuts3d.pseudo import write_coco_json
 from cuts3d.u2seg import (SemanticAwareCopyPaste, cluster_class_names, clustered_pseudo_masks, images_by_cluster,
                           pair_placement, semantic_aware_paste)

@@ -125,3 +125,29 @@ def test_arrays_are_writable(tmp_path):
     Image.new('RGB', (300, 10)).save(tmp_path / 'wide.png')
     with pytest.warns(LargeImageWarning):
         assert load_rgb(tmp_path / 'wide.png', max_side=100).flags.writeable
+
+
+def _write_parity_images(folder):
+    """A JPEG, a PNG, a 16-bit PNG whose values are not multiples of 257, an EXIF-rotated JPEG, and a palette PNG."""
+    rng = np.random.default_rng(3)
+    smooth = np.clip(rng.normal(128, 60, (48, 64, 3)), 0, 255).astype(np.uint8)
+    Image.fromarray(smooth).save(folder / 'photo.jpg', quality=85)
+    Image.fromarray(smooth).save(folder / 'plain.png')
+    Image.fromarray(rng.integers(0, 65536, (24, 32), dtype=np.uint16)).save(folder / 'deep.png')
+    rotated = Image.fromarray(smooth)
+    exif = rotated.getexif()
+    exif[0x0112] = 8  # rotate 90 degrees counter-clockwise to display
+    rotated.save(folder / 'rotated.jpg', exif=exif, quality=90)
+    Image.fromarray(smooth).convert('P', palette=Image.Palette.ADAPTIVE, colors=16).save(folder / 'palette.png')
+    return ['photo.jpg', 'plain.png', 'deep.png', 'rotated.jpg', 'palette.png']
+
+
+def test_extraction_sees_the_pixels_training_sees(tmp_path):
+    """load_rgb and the training pipelines' first step, ``LoadImageFromFile`` as a config names it (mmcv's class,
+    found through mmdet's registry), give the same array, in RGB and BGR order respectively."""
+    from cuts3d.registry import TRANSFORMS
+
+    training_loader = TRANSFORMS.build(dict(type='LoadImageFromFile'))
+    for name in _write_parity_images(tmp_path):
+        seen_by_training = training_loader(dict(img_path=str(tmp_path / name)))['img']
+        np.testing.assert_array_equal(load_rgb(tmp_path / name), seen_by_training[:, :, ::-1], err_msg=name)

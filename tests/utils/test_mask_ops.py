@@ -1,5 +1,6 @@
 """Mask resizing and the confidence upsampling that keeps a constant map constant."""
 import numpy as np
+import pytest
 
 from cuts3d.utils.mask_ops import (confidence_to_image, mask_iou, resize_map_bilinear, resize_mask_smooth,
                                    resize_rgb, upsample_nearest)
@@ -12,6 +13,15 @@ def test_mask_iou():
     a[:2] = True
     b[1:3] = True
     assert mask_iou(a, b) == 4 / 12
+
+
+def test_mask_iou_of_partly_overlapping_masks():
+    """The IoU the dense CRF's discard rule uses (cuts3d/cutting/dense_crf.py)."""
+    first = np.array([[1, 1, 0, 0]], bool)
+    second = np.array([[0, 1, 1, 0]], bool)
+    assert mask_iou(first, second) == pytest.approx(1 / 3)
+    assert mask_iou(first, first) == 1.0
+    assert mask_iou(np.zeros((2, 2), bool), np.zeros((2, 2), bool)) == 0.0
 
 
 def test_upsample_nearest_makes_blocks():

@@ -32,4 +32,4 @@ def colour_maskcut_generator(depth: np.ndarray | None = None, spatial_importance
         cutter=dict(type='NCutCutter', affinity_modifiers=modifiers),
         partitioner=dict(type='LocalCut' if with_depth else 'ConnectedComponent2D'),
         confidence=dict(type='SpatialConfidence' if with_depth else 'ConstantConfidence'),
-        refiner=dict(type='Identity'), num_cuts=num_cuts, stop_on_rest=stop_on_rest), PSEUDO_MASK_GENERATORS)
+        refiner=dict(type='NoRefiner'), num_cuts=num_cuts, stop_on_rest=stop_on_rest), PSEUDO_MASK_GENERATORS)

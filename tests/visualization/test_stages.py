@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from colour_maskcut import SIZE, colour_maskcut_generator
 
-from cuts3d.datasets.synthetic import generate_scene
+from cuts3d.utils.synthetic_images import generate_scene
 from cuts3d.visualization import Detections, StageRecorder, display_size, stage_pictures
 
 

@@ -1,5 +1,5 @@
-# Training on ImageNet-1k pseudo-masks with CutLER's augmentation (REFERENCE.md section 3), testing on COCO val2017
-# class-agnostically.
+# Training on ImageNet-1k pseudo-masks with CutLER's augmentation (docs/reference.md, "Detector training"), testing on
+# COCO val2017 class-agnostically.
 #
 # Train: the pseudo-mask json (one category "fg", RLE masks, optional per-instance Spatial Confidence) over the
 # ImageNet train images; multi-scale short side in CutLER's list (240..1024, long side <= 1333), horizontal flip,
@@ -40,7 +40,7 @@ train_dataloader = dict(
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    batch_sampler=dict(type='mmdet.AspectRatioBatchSampler'),  # mmdet scope: cuts3d has no sampler registry
+    batch_sampler=dict(type='AspectRatioBatchSampler'),
     dataset=dict(
         type='MultiImageMixDataset',
         dataset=dict(

@@ -1,4 +1,4 @@
-# Class-agnostic Cascade Mask R-CNN R50-FPN with CutLER's settings (REFERENCE.md section 3; CutLER's
+# Class-agnostic Cascade Mask R-CNN R50-FPN with CutLER's settings (docs/reference.md, "Detector training"; CutLER's
 # model_zoo/configs/CutLER-ImageNet/cascade_mask_rcnn_R_50_FPN.yaml): one class "fg", class-agnostic boxes and
 # masks, SyncBN in backbone and FPN (all stages trainable), RPN NMS 0.65 with 4000 post-NMS proposals in training,
 # RoI positive fraction 0.25, test score threshold 0 and 100 detections per image, DropLoss (IoU 0.01).

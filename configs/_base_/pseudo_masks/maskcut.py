@@ -1,11 +1,11 @@
-# CutLER's MaskCut (REFERENCE.md section 1): keys of DINO ViT-B/8's last block on a 480 x 480 LANCZOS resize,
+# CutLER's MaskCut (docs/reference.md, "MaskCut"): keys of DINO ViT-B/8's last block on a 480 x 480 LANCZOS resize,
 # binarised cosine affinity (tau 0.15, eps 1e-5), NCut, 2D connected component of the seed, N = 3 cuts with the
 # IoU > 0.5 / area <= 1% filter, dense CRF at 480 x 480. The DINO ViT-B/8 weights are the official release, downloaded
 # once into $CUTS3D_CACHE (README "Weights"; an offline machine: a local path, or the file placed in the cache).
 pseudo_mask_generator = dict(
     type='MaskCutGenerator',
     feature_extractor=dict(
-        type='DINOViT', arch='vit_base', patch_size=8, input_size=(480, 480),
+        type='DINOFeatures', arch='vit_base', patch_size=8, input_size=(480, 480),
         checkpoint='https://dl.fbaipublicfiles.com/dino/dino_vitbase8_pretrain/dino_vitbase8_pretrain.pth'),
     depth_source=None,
     # solver='dense' is CutLER's scipy.linalg.eigh call; 'fast' (ARPACK) gives the same bipartition ~50x faster.

@@ -1,6 +1,10 @@
-# Paper Table 4, DINO ViT-B/8, row "+ LocalCut (1)": LocalCut on the depth point cloud, without Spatial Importance
-# sharpening of the affinity and without Spatial Confidence.
-_base_ = ['./table4_dino_spatial_importance.py']
+# Paper Table 4, DINO ViT-B/8, row "+ LocalCut (1)": the CutLER row with depth, and each NCut bipartition
+# cut again in 3D on the depth's point cloud (LocalCut) instead of taking its 2D connected component; the loop stops
+# when a cut returns the rest of the image.
+_base_ = ['./table4_dino_cutler.py', '../../_base_/cuts3d_components.py']
 
-pseudo_mask_generator = dict(cutter=dict(affinity_modifiers=[]))
+pseudo_mask_generator = dict(
+    depth_source=dict(_delete_=True, **_base_.zoedepth),
+    partitioner=dict(_delete_=True, **_base_.local_cut),
+    **_base_.local_cut_loop)
 train_dataloader = dict(dataset=dict(dataset=dict(ann_file='annotations/ablations/table4_dino_localcut_train.json')))

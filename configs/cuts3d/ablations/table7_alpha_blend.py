@@ -1,8 +1,6 @@
-# Paper Table 7, row "confident copy-paste + alpha blend": as table7_sc_loss.py with mmdet's plain mask BCE.
-_base_ = ['./table7_sc_loss.py']
+# Paper Table 7, row "+ alpha blend": pasted pseudo-masks blended into the target by their Spatial Confidence maps,
+# eq. (5).
+_base_ = ['./table7_confident_copy_paste.py']
 
-model = dict(
-    roi_head=dict(
-        mask_head=dict(
-            type='FCNMaskHead', loss_mask=dict(_delete_=True, type='CrossEntropyLoss', use_mask=True,
-                                               loss_weight=1.0))))
+train_pipeline = [dict(_base_.confident_copy_paste, alpha_blend=True), dict(type='PackPseudoMaskInputs')]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

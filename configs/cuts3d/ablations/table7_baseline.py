@@ -1,6 +1,8 @@
-# Paper Table 7, first row (no Spatial Confidence component in training): CutLER's random copy-paste and plain mask
-# BCE, on the same CutS3D (DiffNCuts) pseudo-masks.
-_base_ = ['./table7_alpha_blend.py']
+# Paper Table 7, first row: the CutS3D (DiffNCuts) pseudo-masks, with their Spatial Confidence maps, trained with
+# CutLER's recipe (random copy-paste, plain mask BCE): the pseudo-masks of configs/cuts3d/diffncuts_in1k.py and the
+# detector of the Table 4 row before Spatial Confidence. Each row below adds one Spatial Confidence component to the
+# row above it. Table 7 trains without self-training (tools/train.py only).
+_base_ = ['./table4_diffncuts_spatial_importance.py']
 
-train_dataloader = dict(
-    dataset=dict(pipeline=[dict(type='CutLERCopyPaste', scale_range=(0.3, 1.0)), dict(type='PackPseudoMaskInputs')]))
+pseudo_mask_generator = dict(confidence=dict(_delete_=True, **_base_.spatial_confidence))
+train_dataloader = dict(dataset=dict(dataset=dict(ann_file='annotations/cuts3d_diffncuts_in1k_train.json')))

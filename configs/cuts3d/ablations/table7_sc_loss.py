@@ -1,3 +1,5 @@
-# Paper Table 7, row "confident copy-paste + alpha blend + SC loss": the full CutS3D training on CutS3D (DiffNCuts)
-# pseudo-masks. Table 7 trains without self-training (tools/train.py only).
-_base_ = ['../diffncuts_in1k.py']
+# Paper Table 7, row "+ Spatial Confidence loss": the mask heads' BCE weighted per pixel by the Spatial Confidence,
+# eq. (6). This is the full CutS3D training, configs/cuts3d/diffncuts_in1k.py (tests/configs/test_paper_tables.py).
+_base_ = ['./table7_alpha_blend.py']
+
+model = dict(roi_head=dict(mask_head=_base_.sc_mask_head))

@@ -9,7 +9,7 @@ from mmdet.structures.mask import BitmapMasks
 
 from cuts3d.registry import TRANSFORMS
 
-from ..spatial_confidence_masks import SpatialConfidenceMasks
+from ...structures.spatial_confidence_masks import SpatialConfidenceMasks
 
 
 @TRANSFORMS.register_module()

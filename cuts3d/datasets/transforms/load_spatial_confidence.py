@@ -7,7 +7,8 @@ from mmdet.structures.mask import BitmapMasks
 
 from cuts3d.registry import TRANSFORMS
 
-from ..spatial_confidence_masks import SpatialConfidenceMasks, decode_spatial_confidence
+from ...structures.rle import decode_confidence_levels
+from ...structures.spatial_confidence_masks import SpatialConfidenceMasks
 
 
 @TRANSFORMS.register_module()
@@ -17,7 +18,7 @@ class LoadSpatialConfidence(BaseTransform):
     Place it right after ``LoadAnnotations(with_bbox=True, with_mask=True)`` (bitmap masks, the default
     ``poly2mask=True``) and before any geometric transform; from then on mmdet's ``Resize``, ``RandomFlip``,
     ``RandomCrop``, ``Pad``, ... move and filter the SC maps together with the masks (see
-    :mod:`cuts3d.datasets.spatial_confidence_masks`).
+    :mod:`cuts3d.structures.spatial_confidence_masks`).
 
     Per instance (``results['instances'][i]``, as parsed by ``PseudoMaskDataset``):
 
@@ -58,8 +59,8 @@ class LoadSpatialConfidence(BaseTransform):
         for i, (instance, mask) in enumerate(zip(instances, masks.masks)):
             inside = mask > 0
             if instance.get('spatial_confidence') is not None:
-                sc_levels[i], num_levels[i] = decode_spatial_confidence(instance['spatial_confidence'], height,
-                                                                        width)
+                sc_levels[i], num_levels[i] = decode_confidence_levels(instance['spatial_confidence'], height,
+                                                                       width)
             else:
                 sc_levels[i] = inside
             if 'score' in instance:

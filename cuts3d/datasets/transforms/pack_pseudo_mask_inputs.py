@@ -6,7 +6,7 @@ from mmdet.datasets.transforms import PackDetInputs
 
 from cuts3d.registry import TRANSFORMS
 
-from ..spatial_confidence_masks import SpatialConfidenceMasks
+from ...structures.spatial_confidence_masks import SpatialConfidenceMasks
 
 
 @TRANSFORMS.register_module()

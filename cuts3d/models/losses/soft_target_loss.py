@@ -22,7 +22,7 @@ from torch import Tensor
 
 from cuts3d.registry import MODELS
 
-from .reduced_loss import ReducedLoss
+from .base_loss import BaseLoss
 
 
 def soft_target_cross_entropy(cls_score: Tensor, labels: Tensor, scores: Tensor, weight: Tensor | None = None,
@@ -46,7 +46,7 @@ def soft_target_cross_entropy(cls_score: Tensor, labels: Tensor, scores: Tensor,
 
 
 @MODELS.register_module()
-class SoftTargetLoss(ReducedLoss):
+class SoftTargetLoss(BaseLoss):
     """Classification loss with CuVLER's soft targets ``[score, 1 - score]`` (see the module docstring).
 
     Called like mmdet's ``CrossEntropyLoss`` by a bbox head, ``loss(cls_score, labels, label_weights,

@@ -11,10 +11,10 @@ from mmdet.structures.mask import BitmapMasks
 from torch import Tensor
 from torch.nn.modules.utils import _pair
 
-from cuts3d.datasets.spatial_confidence_masks import SpatialConfidenceMasks
+from cuts3d.structures.spatial_confidence_masks import SpatialConfidenceMasks
 from cuts3d.registry import MODELS
 
-from .reduced_loss import ReducedLoss
+from .base_loss import BaseLoss
 
 
 def spatial_confidence_target(pos_proposals_list: Sequence[Tensor], pos_assigned_gt_inds_list: Sequence[Tensor],
@@ -70,7 +70,7 @@ def spatial_confidence_bce(mask_pred: Tensor, mask_targets: Tensor, labels: Tens
 
 
 @MODELS.register_module()
-class SpatialConfidenceMaskLoss(ReducedLoss):
+class SpatialConfidenceMaskLoss(BaseLoss):
     """Mask loss weighted per pixel by Spatial Confidence (CutS3D eq. (6)); a drop-in for mmdet's mask loss.
 
     Called like ``CrossEntropyLoss(use_mask=True)`` by a mask head, ``loss(mask_preds, mask_targets, labels)``,

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from mmdet.structures.mask import BitmapMasks
 
-from cuts3d.datasets import ConfidentCopyPaste, SpatialConfidenceMasks, confidence_alpha_blend
+from cuts3d.datasets import ConfidentCopyPaste, confidence_alpha_blend
+from cuts3d.structures.spatial_confidence_masks import SpatialConfidenceMasks
 
 SIZE = 12
 

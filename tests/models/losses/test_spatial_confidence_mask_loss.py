@@ -8,7 +8,7 @@ from mmdet.models.losses import CrossEntropyLoss
 from mmdet.structures.mask import BitmapMasks, mask_target
 from mmengine.config import ConfigDict
 
-from cuts3d.datasets import SpatialConfidenceMasks
+from cuts3d.structures.spatial_confidence_masks import SpatialConfidenceMasks
 from cuts3d.models.losses import SpatialConfidenceMaskLoss, spatial_confidence_target
 from cuts3d.registry import MODELS
 

@@ -7,7 +7,7 @@ from ..registry import MASK_REFINERS
 
 
 @MASK_REFINERS.register_module()
-class Identity:
+class NoRefiner:
     """Return the mask unchanged (as bool), or None (discard) when it is empty, as the CRF path would."""
 
     def __call__(self, image: np.ndarray, mask: np.ndarray) -> np.ndarray | None:

@@ -1,17 +1,23 @@
-"""Synthetic pseudo-masks with Spatial Confidence (cuts3d/engine/training_benchmark.py) and the step timer."""
+"""Synthetic pseudo-masks with Spatial Confidence (tools/training_benchmark.py) and the step timer."""
 import numpy as np
 import pytest
 from pycocotools import mask as mask_utils
 
-from cuts3d.datasets.spatial_confidence_masks import decode_spatial_confidence
-from cuts3d.engine.training_benchmark import spatial_confidence_from_mask, time_training_steps, write_benchmark_data
+from tool_modules import load_tool
+
+from cuts3d.structures import decode_confidence_levels
+
+training_benchmark = load_tool('training_benchmark')
+spatial_confidence_from_mask = training_benchmark.spatial_confidence_from_mask
+time_training_steps = training_benchmark.time_training_steps
+write_benchmark_data = training_benchmark.write_benchmark_data
 
 
 def test_confidence_rises_towards_the_inside_of_the_mask():
     mask = np.zeros((40, 40), np.uint8)
     mask[10:30, 10:30] = 1
     entry, score = spatial_confidence_from_mask(mask, levels=3, band=2)
-    level, levels = decode_spatial_confidence(entry, 40, 40)
+    level, levels = decode_confidence_levels(entry, 40, 40)
     assert levels == 3
     assert level[20, 20] == 3 and level[10, 20] == 2 and level[9, 20] == 1 and level[0, 0] == 0
     assert mask_utils.decode(entry['rles'][1]).tolist() == mask.tolist()  # the middle level is the mask

@@ -8,8 +8,9 @@ from mmdet.structures.bbox import HorizontalBoxes
 from mmdet.structures.mask import BitmapMasks
 from mmengine.structures import InstanceData
 
-from cuts3d.datasets import SpatialConfidenceMasks, decode_spatial_confidence
 from cuts3d.datasets.transforms import PackPseudoMaskInputs
+from cuts3d.structures.rle import decode_confidence_levels
+from cuts3d.structures.spatial_confidence_masks import SpatialConfidenceMasks
 
 
 def encode(mask):
@@ -25,7 +26,7 @@ def level_set_entry(levels, num_levels):
 def test_decode_level_sets_gives_back_the_levels():
     rng = np.random.default_rng(0)
     levels = rng.integers(0, 7, size=(9, 11)).astype(np.uint8)
-    decoded, num_levels = decode_spatial_confidence(level_set_entry(levels, 6), 9, 11)
+    decoded, num_levels = decode_confidence_levels(level_set_entry(levels, 6), 9, 11)
     assert num_levels == 6
     np.testing.assert_array_equal(decoded, levels)
 
@@ -34,7 +35,7 @@ def test_decode_of_raw_binary_cuts_is_their_mean():
     """Eq. (4) SC = mean of the T cuts: the decoder gives the same sum for non-nested sets."""
     rng = np.random.default_rng(1)
     cuts = rng.random((4, 6, 5)) > 0.5
-    decoded, num_levels = decode_spatial_confidence({'levels': 4, 'rles': [encode(c) for c in cuts]}, 6, 5)
+    decoded, num_levels = decode_confidence_levels({'levels': 4, 'rles': [encode(c) for c in cuts]}, 6, 5)
     np.testing.assert_allclose(decoded / num_levels, cuts.mean(axis=0))
 
 
@@ -47,7 +48,7 @@ def test_decode_of_raw_binary_cuts_is_their_mean():
 ])
 def test_decode_rejects_malformed_entries(entry, message):
     with pytest.raises(ValueError, match=message):
-        decode_spatial_confidence(entry, 4, 4)
+        decode_confidence_levels(entry, 4, 4)
 
 
 def labelled_instances(height=24, width=32):

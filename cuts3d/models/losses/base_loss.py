@@ -4,7 +4,7 @@ from __future__ import annotations
 from torch import nn
 
 
-class ReducedLoss(nn.Module):
+class BaseLoss(nn.Module):
     """A loss module with mmdet's ``loss_weight`` and ``reduction`` arguments (as ``CrossEntropyLoss`` has them).
 
     Args:

@@ -1,9 +1,9 @@
-"""The tools' config checks (cuts3d/engine/run_config.py): one-line reasons instead of deep tracebacks."""
+"""The tools' config checks (cuts3d/cli_config.py): one-line reasons instead of deep tracebacks."""
 import pytest
 import torch
 
-from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_dataset_files, load_config,
-                                      prepare_backbone_init)
+from cuts3d.cli_config import (RunConfigError, adapt_to_machine, check_dataset_files, load_config,
+                               prepare_backbone_init)
 
 FULL = 'configs/cuts3d/dino_in1k.py'
 

@@ -1,7 +1,7 @@
-"""The data that flows between extraction components (DESIGN.md, "Component contracts").
+"""One bipartition of the patch graph, and what the components that act on it may look at.
 
-Arrays are numpy; images are RGB uint8 ``H x W x 3``; patch grids are ``h x w`` and flattened row-major
-(index ``i = row * w + col``) wherever a component works on graph nodes.
+A graph cutter returns a :class:`Cut`; partitioners, confidence estimators and affinity modifiers receive the
+image's :class:`CutContext` (``docs/design.md``, "Component contracts").
 """
 from __future__ import annotations
 
@@ -9,23 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-
-@dataclass
-class PatchFeatures:
-    """Dense patch features of one image.
-
-    ``feats`` is float32 ``C x h x w``; ``input_size`` is the ``(H, W)`` of the resized image the network saw,
-    so ``h = input_size[0] // patch_size``.
-    """
-
-    feats: np.ndarray
-    patch_size: int
-    input_size: tuple[int, int]
-
-    @property
-    def grid(self) -> tuple[int, int]:
-        return int(self.feats.shape[1]), int(self.feats.shape[2])
 
 
 @dataclass
@@ -57,18 +40,3 @@ class CutContext:
     depth: np.ndarray | None = None
     claimed: np.ndarray | None = None
     extras: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Instance:
-    """One pseudo-mask at the original image size.
-
-    ``mask`` bool ``H x W``; ``confidence`` float32 ``H x W`` in [0, 1] (the Spatial Confidence map, 1 inside the
-    mask for methods without one, 0 outside); ``score`` the mean confidence inside the mask; ``provenance`` says
-    which cut of the image produced it and with which settings.
-    """
-
-    mask: np.ndarray
-    confidence: np.ndarray
-    score: float
-    provenance: dict[str, Any] = field(default_factory=dict)

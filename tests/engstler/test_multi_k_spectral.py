@@ -7,10 +7,10 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
-from cuts3d.datasets.synthetic import write_synthetic_dataset
-from cuts3d.pseudo.multi_k_spectral import (MultiKSpectralGenerator, border_foreground, kmeans_labels, mask_nms,
-                                            saliency_on_grid, saliency_overlap, spectral_affinity, spectral_clusters,
-                                            spectral_embedding, split_components)
+from cuts3d.utils.synthetic_images import write_synthetic_dataset
+from cuts3d.engstler.multi_k_spectral import (MultiKSpectralGenerator, border_foreground, kmeans_labels, mask_nms,
+                                              saliency_on_grid, saliency_overlap, spectral_affinity,
+                                              spectral_clusters, spectral_embedding, split_components)
 from cuts3d.registry import DATASETS, MODELS, PSEUDO_MASK_GENERATORS, build_component
 from cuts3d.structures import PatchFeatures
 
@@ -200,7 +200,7 @@ def test_paper_config_loads_and_builds():
     gen = cfg.pseudo_mask_generator
     assert gen.type == 'MultiKSpectralGenerator' and tuple(gen.ks) == (2, 3, 4, 5)
     assert (gen.min_saliency_overlap, gen.nms_iou) == (0.5, 0.8)
-    assert gen.feature_extractor.type == 'MAEViT' and gen.saliency_extractor.patch_size == 16
+    assert gen.feature_extractor.type == 'MAEFeatures' and gen.saliency_extractor.patch_size == 16
     assert cfg.model.type == 'SOLOv2' and cfg.model.mask_head.num_classes == 1
     assert cfg.model.backbone.depth == 101 and cfg.model.backbone.frozen_stages == 4
     assert cfg.train_dataloader.dataset.dataset.type == 'PseudoMaskDataset'
@@ -209,8 +209,8 @@ def test_paper_config_loads_and_builds():
     gen.feature_extractor.pretrained = gen.saliency_extractor.pretrained = False  # random weights: nothing to fetch
     gen.feature_extractor.input_size = gen.saliency_extractor.input_size = (64, 64)
     generator = build_component(gen.to_dict(), PSEUDO_MASK_GENERATORS)
-    assert type(generator.feature_extractor).__name__ == 'MAEViT'
-    assert type(generator.saliency_extractor).__name__ == 'DINOViT'
+    assert type(generator.feature_extractor).__name__ == 'MAEFeatures'
+    assert type(generator.saliency_extractor).__name__ == 'DINOFeatures'
 
 
 def tiny_pseudo_masks(root):

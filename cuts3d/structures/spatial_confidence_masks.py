@@ -8,23 +8,22 @@ A structure that *is* the masks gets every one of those calls, so the Spatial Co
 instance ``i`` stay attached to mask ``i`` without re-implementing any transform; a separate results key would be
 silently left behind by each transform that filters instances. The price: transforms that rebuild a plain
 ``BitmapMasks`` from raw arrays (mmdet's ``CopyPaste``, ``Mosaic``, ``MixUp``) or write into ``.masks`` in place
-(``RandomErasing``) drop or ignore the SC; use this package's copy-paste transforms instead of mmdet's.
+(``RandomErasing``) drop or ignore the SC; use :mod:`cuts3d.datasets.transforms`' copy-paste instead of mmdet's.
 
 Storage: the binary masks stay ``uint8 N x H x W`` in ``.masks`` (what stock mmdet code reads); the SC is stored
 exactly as the pseudo-mask file holds it, as a ``uint8`` level count ``k`` per pixel with ``SC = k / T`` and ``T``
 per instance (``num_levels``), so nearest-neighbour resizing keeps SC on its levels, the maps cost one byte per
-pixel like the masks, and instances from files with different ``T`` (or none) can be mixed.
+pixel like the masks, and instances from files with different ``T`` (or none) can be mixed. The level map of a
+file's entry comes from :func:`cuts3d.structures.rle.decode_confidence_levels`.
 """
 from __future__ import annotations
 
 from typing import Any, Sequence
 
 import numpy as np
-import pycocotools.mask as mask_utils
 from mmdet.structures.mask import BitmapMasks
 
-#: Largest level count a ``uint8`` level map can hold.
-MAX_LEVELS = 255
+from .rle import MAX_LEVELS
 
 
 class SpatialConfidenceMasks(BitmapMasks):
@@ -140,33 +139,3 @@ class SpatialConfidenceMasks(BitmapMasks):
         return self._combine(super().rotate(out_shape, angle, center, scale, border_value, interpolation),
                              self._level_masks().rotate(out_shape, angle, center, scale, 0, interpolation))
 
-
-def decode_spatial_confidence(spatial_confidence: dict, height: int, width: int) -> tuple[np.ndarray, int]:
-    """Decode a pseudo-mask file's ``spatial_confidence`` entry into a ``uint8`` level map and its level count ``T``.
-
-    The file stores ``{'levels': T, 'rles': [RLE of SC >= t / T for t in 1..T]}``; the level map is the number of
-    level sets a pixel lies in, so ``SC = level / T``. This is CutS3D eq. (4), ``SC = (1/T) sum_t BC(t)``, on the
-    stored sets: the sum is the same whether the RLEs hold the nested level sets or the T binary cuts themselves.
-
-    Raises:
-        ValueError: on a malformed entry (missing keys, ``T`` outside 1..255, a count of RLEs other than ``T``, or
-            RLEs of another size than ``height x width``).
-    """
-    if not isinstance(spatial_confidence, dict) or 'levels' not in spatial_confidence \
-            or 'rles' not in spatial_confidence:
-        raise ValueError("spatial_confidence must be a dict {'levels': T, 'rles': [...]}; "
-                         f'got {type(spatial_confidence).__name__} {str(spatial_confidence)[:80]}')
-    num_levels, rles = spatial_confidence['levels'], spatial_confidence['rles']
-    if isinstance(num_levels, bool) or not isinstance(num_levels, (int, np.integer)) \
-            or not 1 <= num_levels <= MAX_LEVELS:
-        raise ValueError(f"spatial_confidence['levels'] must be an int in 1..{MAX_LEVELS}; got {num_levels!r}")
-    if not isinstance(rles, list) or len(rles) != num_levels:
-        raise ValueError(f"spatial_confidence needs one RLE per level: 'levels' is {num_levels}, "
-                         f"'rles' has {len(rles) if isinstance(rles, list) else type(rles).__name__}")
-    for rle in rles:
-        if not isinstance(rle, dict) or list(rle.get('size', ())) != [height, width] or 'counts' not in rle:
-            size = rle.get('size') if isinstance(rle, dict) else type(rle).__name__
-            raise ValueError(f'spatial_confidence RLEs must be compressed RLEs of size [{height}, {width}]; '
-                             f'got size {size}')
-    level_sets = mask_utils.decode(rles)  # H x W x T uint8
-    return level_sets.sum(axis=2, dtype=np.uint8), int(num_levels)

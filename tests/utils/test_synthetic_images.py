@@ -6,8 +6,8 @@ import pytest
 from pycocotools import mask as mask_utils
 from scipy import ndimage
 
-from cuts3d.datasets.synthetic import (MIN_DEPTH_GAP, PLANE_NEAR, SCENE_KINDS, generate_scene,
-                                       write_synthetic_dataset)
+from cuts3d.utils.synthetic_images import (MIN_DEPTH_GAP, PLANE_NEAR, SCENE_KINDS, generate_scene,
+                                           write_synthetic_dataset)
 
 SIZE = 128
 

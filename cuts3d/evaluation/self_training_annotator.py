@@ -13,14 +13,12 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
-from pycocotools import mask as mask_utils
 
-from cuts3d.registry import METRICS
-from cuts3d.version import __version__
-
-from cuts3d.utils.atomic_file import write_json_atomic
-
-from .self_training import build_round_annotations, prediction_annotation
+from ..registry import METRICS
+from ..structures import encode_mask
+from ..utils.atomic_file import write_json_atomic
+from ..version import __version__
+from .self_training_merge import build_round_annotations, prediction_annotation
 
 
 @METRICS.register_module()
@@ -58,8 +56,8 @@ class SelfTrainingAnnotator(BaseMetric):
             keep = np.flatnonzero(scores >= self.score_thr)
             anns = []
             for i in keep:
-                mask = np.asfortranarray(masks[int(i)].cpu().numpy().astype(np.uint8))
-                ann = prediction_annotation(sample['img_id'], mask_utils.encode(mask), float(scores[i]))
+                mask = encode_mask(masks[int(i)].cpu().numpy())
+                ann = prediction_annotation(sample['img_id'], mask, float(scores[i]))
                 if ann is not None:
                     anns.append(ann)
             self.results.append(dict(num_predictions=len(scores), kept=anns))

@@ -1,8 +1,9 @@
 """Loading and checking a detector config for the command-line tools (train, test, self-train, benchmark).
 
 The tools exit with one line naming what is wrong (a missing file, a config that does not parse, a field it lacks,
-an annotation file that is not valid COCO) instead of a traceback from deep inside the Runner:
-:class:`RunConfigError` carries that line.
+an annotation file that is not valid COCO) instead of a traceback from deep inside the Runner: :class:`RunConfigError`
+carries that line. This module is the tools' layer, above the training packages (``docs/design.md``, "Dependency
+order"); the pseudo-label tools' config loader is :mod:`cuts3d.pseudo.extraction_config`.
 """
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from ..evaluation.coco_validation import CocoFileError, validate_coco
-from ..utils.config_options import ConfigFileError, read_config
-from .self_training import annotated_dataset
+from .engine.self_training import annotated_dataset
+from .evaluation.coco_validation import CocoFileError, validate_coco
+from .utils.config_options import ConfigFileError, read_config
 
 __all__ = ['RunConfigError', 'adapt_to_machine', 'annotation_keys', 'backbone_checkpoint',
-           'check_annotation_file', 'check_annotation_json', 'check_dataset_files', 'dataset_files',
-           'default_work_dir', 'load_config', 'one_line', 'prepare_backbone_init', 'require_keys',
+           'check_annotation_file', 'check_annotation_json', 'check_dataset_files', 'config_work_dir', 'dataset_files',
+           'load_config', 'one_line', 'prepare_backbone_init', 'require_keys',
            'runner_from_config']
 
 
@@ -61,8 +62,9 @@ def require_keys(cfg: Config, keys: Iterable[str], purpose: str) -> None:
                              '(is it an extraction-only config?)')
 
 
-def default_work_dir(config_path: str) -> str:
-    """``./work_dirs/<config name>``, as mmdet's tools."""
+def config_work_dir(config_path: str) -> str:
+    """The work dir of a detector run when none is given: ``./work_dirs/<config name>``, as mmdet's tools. (An
+    extraction's work dir follows its output file instead: :func:`cuts3d.pseudo.runner.output_work_dir`.)"""
     return osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
 
 

@@ -1,5 +1,7 @@
 """Time training steps of a detector config on synthetic pseudo-masks (``tools/benchmark.py training``).
 
+A library for ``tools/benchmark.py`` (imported from this folder) and the tests, not a command of its own.
+
 What a step costs is split in two: ``data`` (the dataloader: loading, Spatial Confidence decoding, resizing,
 copy-paste and alpha blending, packing) and ``step`` (preprocessing, forward with all losses, backward, optimizer
 update with gradient clipping: ``model.train_step`` as the Runner calls it), in wall-clock seconds and in CPU
@@ -21,17 +23,11 @@ import torch
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
-from pycocotools import mask as mask_utils
 
-from cuts3d.datasets.synthetic import write_synthetic_dataset
+from cuts3d.cli_config import load_config
+from cuts3d.utils.synthetic_images import write_synthetic_dataset
 from cuts3d.registry import MODELS
-
-from .run_config import load_config
-
-
-def _rle(mask: np.ndarray) -> dict:
-    rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
-    return {'size': [int(s) for s in rle['size']], 'counts': rle['counts'].decode()}
+from cuts3d.structures import FG_CATEGORY, decode_mask, encode_mask
 
 
 def spatial_confidence_from_mask(mask: np.ndarray, levels: int = 3, band: int = 3) -> tuple[dict, float]:
@@ -54,7 +50,7 @@ def spatial_confidence_from_mask(mask: np.ndarray, levels: int = 3, band: int = 
         sets.append(grown)
     level_map = np.sum(sets, axis=0, dtype=np.float32) / levels
     score = float(level_map[mask > 0].mean()) if mask.any() else 0.0
-    return {'levels': levels, 'rles': [_rle(s) for s in sets]}, score
+    return {'levels': levels, 'rles': [encode_mask(s) for s in sets]}, score
 
 
 def pseudo_masks_from_ground_truth(gt: dict, levels: int = 3) -> dict:
@@ -62,12 +58,12 @@ def pseudo_masks_from_ground_truth(gt: dict, levels: int = 3) -> dict:
     ground-truth instance masks (compressed RLE)."""
     annotations = []
     for ann in gt['annotations']:
-        sc, score = spatial_confidence_from_mask(mask_utils.decode(ann['segmentation']), levels)
-        annotations.append(dict(id=ann['id'], image_id=ann['image_id'], category_id=1, iscrowd=0,
+        sc, score = spatial_confidence_from_mask(decode_mask(ann['segmentation']), levels)
+        annotations.append(dict(id=ann['id'], image_id=ann['image_id'], category_id=FG_CATEGORY['id'], iscrowd=0,
                                 segmentation=ann['segmentation'], area=ann['area'], bbox=ann['bbox'],
                                 score=round(score, 4), spatial_confidence=sc))
     return dict(info=dict(description='pseudo-masks derived from ground truth'), images=gt['images'],
-                annotations=annotations, categories=[{'id': 1, 'name': 'fg', 'supercategory': 'fg'}])
+                annotations=annotations, categories=[FG_CATEGORY])
 
 
 def write_benchmark_data(root: Path, num_images: int, size: int) -> Path:

@@ -39,7 +39,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..pseudo.rle import encode_mask
+from ..structures.rle import encode_mask
 
 SCENE_KINDS = ('same_appearance_overlap', 'distinct_separated', 'mixed')
 SHAPES = ('ellipse', 'sphere', 'rounded_box')

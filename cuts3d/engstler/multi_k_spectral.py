@@ -16,8 +16,9 @@ Choices the paper leaves open, made here and exposed as arguments:
 
 * The affinity is the cosine similarity of patch features with negative values set to 0 (a spectral-clustering
   affinity must be non-negative), the normalised-spectral-clustering recipe of Ng, Jordan and Weiss (2002):
-  the top-``k`` eigenvectors of ``D^(-1/2) A D^(-1/2)``, rows scaled to unit length, then k-means (scipy's
-  ``kmeans2`` with k-means++ seeding, ``kmeans_restarts`` restarts from a fixed ``seed``, lowest inertia kept).
+  the top-``k`` eigenvectors of ``D^(-1/2) A D^(-1/2)``, rows scaled to unit length, then k-means
+  (scikit-learn's ``KMeans`` with k-means++ seeding, ``kmeans_restarts`` restarts from a fixed ``seed``, lowest
+  inertia kept).
   The eigenvectors are computed once per image for ``max(K)`` and their leading ``k`` columns reused per ``k``.
 * "Intersection score" is read as the fraction of the *candidate* that lies inside the saliency mask,
   ``|m & s| / |m|`` (the paper names no denominator). When the saliency extractor has another patch grid, the
@@ -35,14 +36,14 @@ from typing import Any, Sequence
 import cv2
 import numpy as np
 from scipy import ndimage
-from scipy.cluster.vq import ClusterError, kmeans2
 from scipy.linalg import eigh
 
 from ..cutting.affinity import cosine_affinity, l2_normalize
 from ..cutting.connected_component import STRUCTURES
 from ..registry import FEATURE_EXTRACTORS, MASK_REFINERS, PSEUDO_MASK_GENERATORS, build_component
+from ..pseudo.mask_refinement import refine_to_image
 from ..structures import Instance, PatchFeatures
-from ..utils.mask_ops import resize_mask_smooth, resize_rgb, upsample_nearest
+from ..utils.mask_ops import resize_rgb
 from ..utils.timing import StageTimer
 
 STAGES = ('features', 'saliency', 'cluster', 'select', 'refine')
@@ -77,24 +78,18 @@ def spectral_embedding(affinity: np.ndarray, num_vectors: int) -> np.ndarray:
 
 
 def kmeans_labels(points: np.ndarray, k: int, seed: int = 0, restarts: int = 10) -> np.ndarray:
-    """k-means labels (``N``, int) of ``points`` with the lowest inertia over ``restarts`` k-means++ runs.
+    """k-means labels (``N``, int) of ``points``: scikit-learn's :class:`~sklearn.cluster.KMeans` with the lowest
+    inertia of ``restarts`` k-means++ runs.
 
     Deterministic for a given ``seed``. With fewer than ``k`` distinct points (equal to :data:`DISTINCT_DECIMALS`
-    decimals) every point gets label 0; a run that leaves a cluster empty is discarded, and so is every run.
+    decimals) every point gets label 0: there is no ``k``-way structure to find.
     """
-    best, best_inertia = np.zeros(len(points), dtype=np.int64), np.inf
+    from sklearn.cluster import KMeans  # loaded when a clustering runs
+
     if len(np.unique(np.round(points, DISTINCT_DECIMALS), axis=0)) < k:
-        return best
-    rng = np.random.default_rng(seed)
-    for _ in range(restarts):
-        try:
-            centroids, labels = kmeans2(points, k, minit='++', missing='raise', rng=rng)
-        except ClusterError:
-            continue
-        inertia = float(((points - centroids[labels]) ** 2).sum())
-        if inertia < best_inertia:
-            best, best_inertia = labels.astype(np.int64), inertia
-    return best
+        return np.zeros(len(points), dtype=np.int64)
+    kmeans = KMeans(k, init='k-means++', n_init=restarts, random_state=seed)
+    return kmeans.fit_predict(points).astype(np.int64)
 
 
 def spectral_clusters(embedding: np.ndarray, k: int, seed: int = 0, restarts: int = 10) -> np.ndarray:
@@ -190,7 +185,7 @@ class MultiKSpectralGenerator:
         connectivity: 4 or 8, the patch connectivity of components (not stated in the paper).
         min_patches: drop components smaller than this many patches (1 = keep all, the paper's rule).
         seed: k-means seed; kmeans_restarts: k-means++ restarts per clustering.
-        refiner: MASK_REFINERS config applied at the feature input size (the paper uses none: ``Identity``).
+        refiner: MASK_REFINERS config applied at the feature input size (the paper uses none: ``NoRefiner``).
     """
 
     def __init__(self, feature_extractor: dict | Any, saliency_extractor: dict | Any | None = None, *,
@@ -222,7 +217,7 @@ class MultiKSpectralGenerator:
         self.min_patches = int(min_patches)
         self.seed = int(seed)
         self.kmeans_restarts = int(kmeans_restarts)
-        self.refiner = build_component(dict(type='Identity') if refiner is None else refiner, MASK_REFINERS)
+        self.refiner = build_component(dict(type='NoRefiner') if refiner is None else refiner, MASK_REFINERS)
         self._timer = StageTimer()
 
     @property
@@ -291,15 +286,8 @@ class MultiKSpectralGenerator:
 
     def _to_image(self, candidate: dict, resized: np.ndarray, size: tuple[int, int]) -> Instance | None:
         """Patch mask -> feature input size -> refiner -> image size; confidence 1 inside, score = overlap."""
-        refined = self.refiner(resized, upsample_nearest(candidate['mask'], resized.shape[:2]))
-        if refined is None:
-            return None
-        refined = np.asarray(refined, dtype=bool)
-        if refined.shape != resized.shape[:2]:
-            raise ValueError(f'refiner {type(self.refiner).__name__} returned shape {refined.shape} for a mask of '
-                             f'{resized.shape[:2]}')
-        mask = resize_mask_smooth(refined, size)
-        if not mask.any():
+        mask = refine_to_image(self.refiner, resized, candidate['mask'], size)
+        if mask is None:
             return None
         provenance = {key: candidate[key] for key in ('k', 'cluster', 'component')}
         provenance.update(saliency_overlap=round(candidate['saliency_overlap'], 4),

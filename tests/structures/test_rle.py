@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from pycocotools import mask as mask_utils
 
-from cuts3d.pseudo.rle import decode_mask, decode_spatial_confidence, encode_mask, encode_spatial_confidence
+from cuts3d.structures.rle import decode_mask, decode_spatial_confidence, encode_mask, encode_spatial_confidence
 
 
 def test_mask_rle_is_json_ready_and_pycocotools_compatible():

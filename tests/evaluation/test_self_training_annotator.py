@@ -6,7 +6,7 @@ import pytest
 import torch
 from pycocotools import mask as mask_utils
 
-from cuts3d.engine import SelfTrainingAnnotator
+from cuts3d.evaluation import SelfTrainingAnnotator
 
 SIZE = 24
 

@@ -1,11 +1,9 @@
 """cuts3d: unsupervised instance segmentation by cutting semantics in 3D, on MMEngine / MMDetection.
 
-Importing the package installs the project's checkpoint policy (:mod:`cuts3d.engine.checkpoint`), so that a config
-loading cuts3d through ``custom_imports`` gets it too.
+Importing the package loads nothing else: each package registers its components when imported, and the registries
+of :mod:`cuts3d.registry` import them (mmengine's ``locations``) when a config first names one of their types.
+``docs/design.md`` gives the layout and the dependency order.
 """
-from .engine.checkpoint import install_checkpoint_policy
 from .version import __version__
-
-install_checkpoint_policy()
 
 __all__ = ['__version__']

@@ -1,7 +1,9 @@
 """Cluster pseudo-masks into pseudo classes (U2Seg sec. 3.2): the class-agnostic json becomes a C-class json.
 
-    python tools/cluster_pseudo_masks.py CONFIG PSEUDO.json --images DIR --out CLUSTERED.json
+    cuts3d cluster CONFIG PSEUDO.json --images DIR --out CLUSTERED.json
         [--num-clusters C] [--embeddings FILE.npy] [--no-progress] [--cfg-options KEY=VALUE ...]
+
+(``python tools/cluster_pseudo_masks.py`` runs the same code.)
 
 The config's ``clustering`` dict names the ``feature_extractor`` (any FEATURE_EXTRACTORS config), ``num_clusters``
 (U2Seg: 300 or 800), ``seed`` and ``iterations``. Each pseudo-mask is embedded by mask-pooling the patch features
@@ -18,18 +20,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
-import numpy as np
+from .arguments import add_cfg_options, parser_for
 
-from cuts3d.weights import CheckpointError
-from cuts3d.pseudo import PseudoMaskFileError, ToolConfigError, load_pseudo_masks, load_tool_config
-from cuts3d.pseudo.coco_writer import to_jsonable, write_coco_json
-from cuts3d.registry import FEATURE_EXTRACTORS, UnknownComponentError, build_component
-from cuts3d.u2seg import ClusteringError, MaskEmbeddingError, clustered_pseudo_masks, embed_pseudo_masks, fit_kmeans
-from cuts3d.utils.config_options import ConfigOptionsAction
-from cuts3d.version import __version__
+if TYPE_CHECKING:
+    import numpy as np
 
-PROG = 'cluster_pseudo_masks.py'
+PROG = 'cuts3d cluster'
 
 
 class InputError(ValueError):
@@ -37,7 +35,7 @@ class InputError(ValueError):
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=PROG, description='Cluster pseudo-masks into pseudo classes (U2Seg).')
+    parser = parser_for(PROG, 'Cluster pseudo-masks into pseudo classes (U2Seg).')
     parser.add_argument('config', help='config file holding clustering = dict(feature_extractor=..., ...)')
     parser.add_argument('pseudo', help='class-agnostic pseudo-mask COCO json')
     parser.add_argument('--images', required=True, help='image root: the json file_names are relative to it')
@@ -45,13 +43,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--num-clusters', type=int, help='C (default: clustering.num_clusters of the config)')
     parser.add_argument('--embeddings', help='cache of the N x D mask embeddings (.npy): read if present, else written')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
-    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
-                        help="override config keys: key=value, key=[a,b], key=(1,2), key={'type':'X'}")
+    add_cfg_options(parser)
     return parser.parse_args(argv)
 
 
 def clustering_settings(path: str, options: dict | None, num_clusters: int | None) -> dict:
     """The config's ``clustering`` dict with ``--cfg-options`` merged and ``--num-clusters`` applied."""
+    from cuts3d.pseudo import load_tool_config
+
     settings = load_tool_config(path, options, 'clustering.feature_extractor').clustering.to_dict()
     if num_clusters is not None:
         settings['num_clusters'] = num_clusters
@@ -62,6 +61,11 @@ def clustering_settings(path: str, options: dict | None, num_clusters: int | Non
 
 def mask_embeddings(data: dict, args: argparse.Namespace, settings: dict) -> np.ndarray:
     """The ``N x D`` embeddings: from ``--embeddings`` when it exists, else computed (and cached there)."""
+    import numpy as np
+
+    from cuts3d.registry import FEATURE_EXTRACTORS, build_component
+    from cuts3d.u2seg import embed_pseudo_masks
+
     if args.embeddings and os.path.isfile(args.embeddings):
         embeddings = np.load(args.embeddings)
         if embeddings.ndim != 2 or len(embeddings) != len(data['annotations']):
@@ -84,6 +88,15 @@ def centroids_path(out: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    import numpy as np
+
+    from cuts3d.pseudo import PseudoMaskFileError, ToolConfigError, load_pseudo_masks
+    from cuts3d.pseudo.coco_writer import to_jsonable, write_coco_json
+    from cuts3d.registry import UnknownComponentError
+    from cuts3d.u2seg import ClusteringError, MaskEmbeddingError, clustered_pseudo_masks, fit_kmeans
+    from cuts3d.version import __version__
+    from cuts3d.weights import CheckpointError
+
     try:
         settings = clustering_settings(args.config, args.cfg_options, args.num_clusters)
         data = load_pseudo_masks(args.pseudo)

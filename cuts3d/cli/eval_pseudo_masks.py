@@ -1,11 +1,10 @@
 """Evaluate a raw pseudo-mask file against COCO-format ground truth, class-agnostically.
 
-    python tools/eval_pseudo_masks.py PSEUDO.json GT.json [--score-key score|none] [--iou-types bbox segm]
-        [--out METRICS.json]
+    cuts3d eval PSEUDO.json GT.json [--score-key score|none] [--iou-types bbox segm] [--out METRICS.json]
 
-Every pseudo-mask is a detection scored by its ``score`` (mean Spatial Confidence; ``--score-key none``: 1);
-the ground truth's categories are merged into one. Prints AP, AP50, AP75, AP_s/m/l and AR_1/10/100, AR_s/m/l in
-percent for boxes and masks.
+(``python tools/eval_pseudo_masks.py`` runs the same code.) Every pseudo-mask is a detection scored by its
+``score`` (mean Spatial Confidence; ``--score-key none``: 1); the ground truth's categories are merged into one.
+Prints AP, AP50, AP75, AP_s/m/l and AR_1/10/100, AR_s/m/l in percent for boxes and masks.
 
 Both files are validated before anything is computed (:mod:`cuts3d.evaluation.coco_validation`): a negative or
 non-finite box, an ``image_id`` or ``category_id`` that is not in the file, an RLE whose ``size`` is not its
@@ -21,17 +20,17 @@ import json
 import os
 import sys
 
-from cuts3d.evaluation import CocoFileError, EvaluationInputError, evaluate_pseudo_masks, format_table
-from cuts3d.evaluation.pseudo_mask_eval import IOU_TYPES, SCORE_KEYS
-from cuts3d.pseudo import PseudoMaskFileError, load_pseudo_masks
-from cuts3d.utils.output_paths import OutputPathError, check_writable_file, refuse_inputs
+from .arguments import parser_for
 
-PROG = 'eval_pseudo_masks.py'
+PROG = 'cuts3d eval'
+# cuts3d.evaluation.pseudo_mask_eval.IOU_TYPES and SCORE_KEYS (a test keeps them equal).
+IOU_TYPES = ('bbox', 'segm')
+SCORE_KEYS = ('score', 'none')
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=PROG, description='Class-agnostic COCO AP of a pseudo-mask file.')
-    parser.add_argument('pseudo', help='pseudo-mask COCO json (from extract_pseudo_masks.py)')
+    parser = parser_for(PROG, 'Class-agnostic COCO AP of a pseudo-mask file.')
+    parser.add_argument('pseudo', help='pseudo-mask COCO json (from cuts3d extract)')
     parser.add_argument('gt', help='ground-truth COCO instances json')
     parser.add_argument('--score-key', choices=SCORE_KEYS, default='score',
                         help='detection score: the annotation\'s "score", or 1 for every mask ("none")')
@@ -42,6 +41,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.evaluation import CocoFileError, EvaluationInputError, evaluate_pseudo_masks, format_table
+    from cuts3d.pseudo import PseudoMaskFileError, load_pseudo_masks
+    from cuts3d.utils.output_paths import OutputPathError, check_writable_file, refuse_inputs
+
     try:
         if not os.path.isfile(args.gt):
             raise EvaluationInputError(f'ground truth {args.gt} does not exist')

@@ -1,14 +1,15 @@
 """Extract pseudo-masks from unlabelled images into a COCO json (MaskCut / CutS3D, per the config).
 
-    python tools/extract_pseudo_masks.py CONFIG --images DIR_OR_LIST --out FILE.json
+    cuts3d extract CONFIG --images DIR_OR_LIST --out FILE.json
         [--depth DIR] [--work-dir DIR] [--resume] [--launcher none|pytorch] [--cfg-options KEY=VALUE ...]
 
-Many processes (one machine or many): ``torchrun --nproc-per-node N tools/extract_pseudo_masks.py ...
---launcher pytorch``; each rank takes a deterministic shard of the sorted image list, and rank 0 merges. The
-config's ``pseudo_mask_generator`` is the generator; its optional ``extraction`` dict sets the runner's options
-(``sc_levels``, ``min_side``, ``max_side``, ``warn_after_failures``, ``dist_timeout_s``). ``--depth DIR``
-replaces the depth source by ``FileDepth(root=DIR)``: ``DIR/<image path without suffix>.npy`` (or 16-bit
-``.png``), else ``DIR/<image stem>.npy`` when no other image of the run has that stem.
+(``python tools/extract_pseudo_masks.py`` runs the same code.) Many processes (one machine or many):
+``torchrun --nproc-per-node N tools/extract_pseudo_masks.py ... --launcher pytorch``; each rank takes a
+deterministic shard of the sorted image list, and rank 0 merges. The config's ``pseudo_mask_generator`` is the
+generator; its optional ``extraction`` dict sets the runner's options (``sc_levels``, ``min_side``, ``max_side``,
+``warn_after_failures``, ``dist_timeout_s``). ``--depth DIR`` replaces the depth source by ``FileDepth(root=DIR)``:
+``DIR/<image path without suffix>.npy`` (or 16-bit ``.png``), else ``DIR/<image stem>.npy`` when no other image of
+the run has that stem.
 
 Before the first image the tool checks everything it can: the config and its ``extraction`` options, that the
 generator builds and works on a synthetic image, that ``--out`` and ``--work-dir`` are outside the inputs and
@@ -29,23 +30,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from cuts3d.pseudo import (ExtractionAbortedError, ExtractionRunner, ExtractionSetupError, ExtractionSummary,
-                           GeneratorConfigError, ImageItem, ImageListError, ToolConfigError, default_work_dir,
-                           extraction_options, init_extraction_dist, list_images, load_extraction_config,
-                           shutdown_dist)
-from cuts3d.pseudo.distributed import LAUNCHERS
-from cuts3d.pseudo.runner import failures_path
-from cuts3d.utils.config_options import ConfigOptionsAction, dict_merge_hint
-from cuts3d.utils.output_paths import OutputPathError, refuse_inputs
+from .arguments import LAUNCHERS, add_cfg_options, parser_for
 
-PROG = 'extract_pseudo_masks.py'
+if TYPE_CHECKING:
+    from cuts3d.pseudo import ExtractionSummary, ImageItem
+
+PROG = 'cuts3d extract'
 DEFAULT_DIST_TIMEOUT_S = 24 * 3600
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SOME_FAILED = 0, 1, 2, 3
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=PROG, description='Extract pseudo-masks into a COCO json.')
+    parser = parser_for(PROG, 'Extract pseudo-masks into a COCO json.')
     parser.add_argument('config', help='config file holding pseudo_mask_generator')
     parser.add_argument('--images', required=True,
                         help='image folder (searched recursively), one image, or a list file (one path per line)')
@@ -55,8 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--resume', action='store_true', help='continue the run recorded in --work-dir')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none', help='pytorch: started by torchrun')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
-    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
-                        help="override config keys: key=value, key=[a,b], key=(96,96), key={'type':'X'}")
+    add_cfg_options(parser)
     return parser.parse_args(argv)
 
 
@@ -88,6 +85,9 @@ def check_output_paths(args: argparse.Namespace, root: str, items: list[ImageIte
     The image folders are the ``--images`` folder, or for a list file (or one image) each folder holding a listed
     image.
     """
+    from cuts3d.pseudo.runner import default_work_dir, failures_path
+    from cuts3d.utils.output_paths import refuse_inputs
+
     if os.path.isdir(args.images):
         trees = [('the --images folder', root)]
     else:
@@ -106,6 +106,8 @@ def check_output_paths(args: argparse.Namespace, root: str, items: list[ImageIte
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.pseudo.distributed import shutdown_dist
+
     try:
         return _extract(args)
     finally:
@@ -117,6 +119,13 @@ def _error(message: str) -> None:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from cuts3d.pseudo import (ExtractionAbortedError, ExtractionRunner, ExtractionSetupError, GeneratorConfigError,
+                               ImageListError, ToolConfigError, extraction_options, init_extraction_dist, list_images,
+                               load_extraction_config)
+    from cuts3d.pseudo.extraction_config import depth_source_note
+    from cuts3d.utils.config_options import dict_merge_hint
+    from cuts3d.utils.output_paths import OutputPathError
+
     try:
         cfg = load_extraction_config(args.config, args.cfg_options, args.depth)
         root, items = list_images(args.images)
@@ -124,6 +133,8 @@ def _extract(args: argparse.Namespace) -> int:
         options = extraction_options(cfg)
         timeout_s = options.pop('dist_timeout_s', DEFAULT_DIST_TIMEOUT_S)
         rank, world_size = init_extraction_dist(args.launcher, timeout_s)
+        if rank == 0 and depth_source_note(cfg):
+            print(f'{PROG}: {depth_source_note(cfg)}', file=sys.stderr)
         runner = ExtractionRunner(cfg.pseudo_mask_generator, items, args.out, args.work_dir, resume=args.resume,
                                   rank=rank, world_size=world_size, progress=not args.no_progress, **options)
     except GeneratorConfigError as error:

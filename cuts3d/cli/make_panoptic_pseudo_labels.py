@@ -1,9 +1,9 @@
 """Panoptic pseudo-labels (U2Seg sec. 3.3, eq. 5): clustered pseudo-masks as things over a stuff map.
 
-    python tools/make_panoptic_pseudo_labels.py CONFIG CLUSTERED.json --images DIR --out PANOPTIC.json
-        [--no-progress] [--cfg-options KEY=VALUE ...]
+    cuts3d panoptic CONFIG CLUSTERED.json --images DIR --out PANOPTIC.json [--no-progress] [--cfg-options KEY=VALUE ...]
 
-CLUSTERED.json is the output of tools/cluster_pseudo_masks.py (categories ``1..C``). The config's ``panoptic``
+(``python tools/make_panoptic_pseudo_labels.py`` runs the same code.) CLUSTERED.json is the output of
+``cuts3d cluster`` (categories ``1..C``). The config's ``panoptic``
 dict names the ``stuff_source`` (a STUFF_SOURCES config, e.g. ``KMeansStuff``), ``max_thing_overlap`` (see
 ``cuts3d.u2seg.panoptic_pseudo_labels``) and ``fit_images``: a stuff source that must be fitted first (one with a
 ``fit`` method and no centroids, as ``KMeansStuff`` without ``centroids=``) is fitted on that many images spread
@@ -19,22 +19,16 @@ import argparse
 import os
 import sys
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-import numpy as np
-from tqdm import tqdm
+from .arguments import add_cfg_options, parser_for
 
-from cuts3d.weights import CheckpointError
-from cuts3d.pseudo import PseudoMaskFileError, ToolConfigError, annotation_mask, load_pseudo_masks, load_tool_config
-from cuts3d.pseudo.coco_writer import to_jsonable
-from cuts3d.registry import STUFF_SOURCES, UnknownComponentError, build_component
-from cuts3d.u2seg import (ClusteringError, ThingMask, panoptic_categories, panoptic_pseudo_labels, png_name,
-                          write_panoptic_png)
-from cuts3d.utils.atomic_file import write_json_atomic
-from cuts3d.utils.config_options import ConfigOptionsAction
-from cuts3d.utils.image_io import ImageLoadError, load_rgb
-from cuts3d.version import __version__
+if TYPE_CHECKING:
+    import numpy as np
 
-PROG = 'make_panoptic_pseudo_labels.py'
+    from cuts3d.u2seg import ThingMask
+
+PROG = 'cuts3d panoptic'
 
 
 class InputError(ValueError):
@@ -42,19 +36,20 @@ class InputError(ValueError):
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=PROG, description='Panoptic pseudo-labels from clustered pseudo-masks.')
+    parser = parser_for(PROG, 'Panoptic pseudo-labels from clustered pseudo-masks.')
     parser.add_argument('config', help='config file holding panoptic = dict(stuff_source=..., ...)')
-    parser.add_argument('clustered', help='clustered pseudo-mask json (tools/cluster_pseudo_masks.py)')
+    parser.add_argument('clustered', help='clustered pseudo-mask json (cuts3d cluster)')
     parser.add_argument('--images', required=True, help='image root: the json file_names are relative to it')
     parser.add_argument('--out', required=True, help='COCO panoptic json; PNGs go to the folder <out stem>/')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
-    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
-                        help="override config keys: key=value, key=[a,b], key=(1,2), key={'type':'X'}")
+    add_cfg_options(parser)
     return parser.parse_args(argv)
 
 
 def panoptic_settings(path: str, options: dict | None) -> dict:
     """The config's ``panoptic`` dict with ``--cfg-options`` merged."""
+    from cuts3d.pseudo import load_tool_config
+
     return load_tool_config(path, options, 'panoptic.stuff_source').panoptic.to_dict()
 
 
@@ -76,6 +71,8 @@ class ImageReader:
             self.annotations[ann['image_id']].append(ann)
 
     def image(self, entry: dict) -> np.ndarray:
+        from cuts3d.utils.image_io import load_rgb
+
         rgb = load_rgb(os.path.join(self.root, entry['file_name']))
         if rgb.shape[:2] != (entry['height'], entry['width']):
             raise InputError(f'{entry["file_name"]} is {rgb.shape[1]} x {rgb.shape[0]} (w x h) but the json says '
@@ -83,6 +80,9 @@ class ImageReader:
         return rgb
 
     def things(self, entry: dict) -> list[ThingMask]:
+        from cuts3d.pseudo import annotation_mask
+        from cuts3d.u2seg import ThingMask
+
         return [ThingMask(annotation_mask(ann), int(ann['category_id'])) for ann in self.annotations[entry['id']]]
 
     def meta(self, entry: dict) -> dict:
@@ -92,6 +92,8 @@ class ImageReader:
 
 def fit_stuff_source(source, reader: ImageReader, images: list[dict], count: int, out: str) -> None:
     """Fit ``source`` on ``count`` images spread evenly over ``images``; save its centroids beside ``out``."""
+    import numpy as np
+
     chosen = [images[i] for i in np.unique(np.linspace(0, len(images) - 1, min(count, len(images))).astype(int))]
 
     def samples():
@@ -107,6 +109,18 @@ def fit_stuff_source(source, reader: ImageReader, images: list[dict], count: int
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from tqdm import tqdm
+
+    from cuts3d.pseudo import PseudoMaskFileError, ToolConfigError, load_pseudo_masks
+    from cuts3d.pseudo.coco_writer import to_jsonable
+    from cuts3d.registry import STUFF_SOURCES, UnknownComponentError, build_component
+    from cuts3d.u2seg import (ClusteringError, panoptic_categories, panoptic_pseudo_labels, png_name,
+                              write_panoptic_png)
+    from cuts3d.utils.atomic_file import write_json_atomic
+    from cuts3d.utils.image_io import ImageLoadError
+    from cuts3d.version import __version__
+    from cuts3d.weights import CheckpointError
+
     try:
         settings = panoptic_settings(args.config, args.cfg_options)
         data = load_pseudo_masks(args.clustered)

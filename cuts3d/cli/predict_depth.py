@@ -1,17 +1,17 @@
 """Predict depth for an image collection once, as 16-bit PNGs that ``--depth`` and ``FileDepth`` read back exactly.
 
-    python tools/predict_depth.py CONFIG --images DIR_OR_LIST --out DEPTH_DIR
+    cuts3d predict-depth CONFIG --images DIR_OR_LIST --out DEPTH_DIR
         [--work-dir DIR] [--resume] [--launcher none|pytorch] [--cfg-options KEY=VALUE ...]
 
-The depth source is the config's ``depth_source``, or else its ``pseudo_mask_generator.depth_source`` (so a method
-config works as it is: ``configs/cuts3d/ablations/table8_marigold.py``). Each image's depth goes to
-``DEPTH_DIR/<image path without suffix>.png``; then ``tools/extract_pseudo_masks.py CONFIG --images DIR --depth
-DEPTH_DIR`` reuses it for every ablation. Many processes: ``torchrun --nproc-per-node N tools/predict_depth.py ...
---launcher pytorch`` (each rank takes a shard of the sorted image list, as extraction does); ``--resume`` skips the
+(``python tools/predict_depth.py`` runs the same code.) The depth source is the config's ``depth_source``, or else
+its ``pseudo_mask_generator.depth_source`` (so a method config works as it is:
+``configs/cuts3d/ablations/table8_marigold.py``). Each image's depth goes to ``DEPTH_DIR/<image path without
+suffix>.png``; then ``cuts3d extract CONFIG --images DIR --depth DEPTH_DIR`` reuses it for every ablation. Many
+processes: ``torchrun --nproc-per-node N tools/predict_depth.py ... --launcher pytorch`` (each rank takes a shard of the sorted image list, as extraction does); ``--resume`` skips the
 images already done. The config's optional ``extraction`` dict sets ``min_side``, ``max_side``,
 ``warn_after_failures`` and ``dist_timeout_s``.
 
-Exit status (as ``tools/extract_pseudo_masks.py``): 0 when every image has its depth map; 3 when some failed (listed
+Exit status (as ``cuts3d extract``): 0 when every image has its depth map; 3 when some failed (listed
 with the reason in ``DEPTH_DIR.failures.jsonl``; rerun with ``--resume`` to add them); 1 when no depth map was
 written or a write failed after processing started; 2 with a one-line reason on bad input (config, image list, an
 output path inside the inputs, a work dir in use).
@@ -21,27 +21,23 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from mmengine.config import Config
+from .arguments import LAUNCHERS, add_cfg_options, parser_for
 
-from cuts3d.pseudo import (DepthPredictionRunner, ExtractionAbortedError, ExtractionSetupError, ExtractionSummary,
-                           ImageListError, ToolConfigError, default_work_dir, init_extraction_dist, list_images,
-                           shutdown_dist)
-from cuts3d.pseudo.distributed import LAUNCHERS
-from cuts3d.pseudo.runner import failures_path
-from cuts3d.registry import UnknownComponentError
-from cuts3d.utils.config_options import ConfigOptionsAction
-from cuts3d.utils.output_paths import OutputPathError, refuse_inputs
-from cuts3d.weights import CheckpointError
+if TYPE_CHECKING:
+    from mmengine.config import Config
 
-PROG = 'predict_depth.py'
+    from cuts3d.pseudo import ExtractionSummary
+
+PROG = 'cuts3d predict-depth'
 DEFAULT_DIST_TIMEOUT_S = 24 * 3600
 RUNNER_OPTIONS = ('min_side', 'max_side', 'warn_after_failures')
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SOME_FAILED = 0, 1, 2, 3
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=PROG, description='Predict depth maps (16-bit PNG) for a set of images.')
+    parser = parser_for(PROG, 'Predict depth maps (16-bit PNG) for a set of images.')
     parser.add_argument('config', help='config holding depth_source or pseudo_mask_generator.depth_source')
     parser.add_argument('--images', required=True,
                         help='image folder (searched recursively), one image, or a list file (one path per line)')
@@ -50,13 +46,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--resume', action='store_true', help='skip images already recorded in --work-dir')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none', help='pytorch: started by torchrun')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
-    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
-                        help="override config keys: key=value, key=[a,b], key=(96,96), key={'type':'X'}")
+    add_cfg_options(parser)
     return parser.parse_args(argv)
 
 
 def depth_source_config(cfg: Config, path: str) -> dict:
     """``cfg.depth_source``, else ``cfg.pseudo_mask_generator.depth_source``; a model-based one, not files."""
+    from cuts3d.pseudo import ToolConfigError
+
     source = cfg.get('depth_source') or (cfg.get('pseudo_mask_generator') or {}).get('depth_source')
     if not source:
         raise ToolConfigError(f'config {path} has neither depth_source nor pseudo_mask_generator.depth_source')
@@ -77,6 +74,8 @@ def report(summary: ExtractionSummary) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.pseudo import shutdown_dist
+
     try:
         return _predict(args)
     finally:
@@ -85,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def load_config(path: str, options: dict | None) -> Config:
     """The config file with ``--cfg-options`` merged."""
+    from mmengine.config import Config
+
+    from cuts3d.pseudo import ToolConfigError
+
     if not os.path.isfile(path):
         raise ToolConfigError(f'config {path} does not exist')
     cfg = Config.fromfile(path)
@@ -94,6 +97,13 @@ def load_config(path: str, options: dict | None) -> Config:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    from cuts3d.pseudo import (DepthPredictionRunner, ExtractionAbortedError, ExtractionSetupError, ImageListError,
+                               ToolConfigError, default_work_dir, init_extraction_dist, list_images)
+    from cuts3d.pseudo.runner import failures_path
+    from cuts3d.registry import UnknownComponentError
+    from cuts3d.utils.output_paths import OutputPathError, refuse_inputs
+    from cuts3d.weights import CheckpointError
+
     try:
         cfg = load_config(args.config, args.cfg_options)
         depth_cfg = depth_source_config(cfg, args.config)

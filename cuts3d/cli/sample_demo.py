@@ -1,6 +1,8 @@
 """The main job on the embedded sample data, end to end, with a visual report (``make demo``).
 
-    python tools/demo.py [--out work_dirs/demo] [--iters 1000] [--num-pictures 4]
+    cuts3d sample-demo [--out work_dirs/demo] [--iters 1000] [--num-pictures 4]
+
+(``make demo`` and ``python tools/demo.py`` run the same code.)
 
 1. extracts pseudo-masks from ``data/samples/synthetic`` with the CutLER variant (MaskCut: NCut + 2D connected
    component) and the CutS3D variant (LocalCut on depth, Spatial Importance, Spatial Confidence), with the same
@@ -11,7 +13,8 @@
 4. renders every stage for a few synthetic and real images (Middlebury motorcycle and aloe with stereo depth) and
    writes ``OUT/report.html``.
 
-Each step runs the project's own tool in a subprocess, exactly as a user would; their progress bars show. The
+Each step runs the project's own command (``cuts3d extract``, ``cuts3d eval``, ``cuts3d train``, ``cuts3d test``) in
+a subprocess, exactly as a user would; the command lines and their progress bars show. The
 features are EfficientNet-Lite0's, the one set of real pretrained weights that installs offline: **supervised**
 ImageNet weights standing in for self-supervised DINO, which cannot be downloaded here.
 """
@@ -24,7 +27,10 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from .arguments import parser_for
+
+PROG = 'cuts3d sample-demo'
+REPO = Path(__file__).resolve().parents[2]
 SYNTHETIC = REPO / 'data/samples/synthetic'
 REAL = REPO / 'data/samples/real'
 VARIANTS = {'CutLER (MaskCut)': 'configs/demo/demo_cutler.py', 'CutS3D': 'configs/demo/demo_cuts3d.py'}
@@ -37,11 +43,13 @@ def step(title: str) -> None:
 
 
 def run_tool(*args: str) -> None:
-    """Run ``python tools/...`` from the repository root; stop the demo with its exit status on failure."""
-    command = [sys.executable, *args]
+    """Run ``cuts3d <command> ...`` (``python -m cuts3d``) from the repository root; stop the demo with its exit
+    status on failure."""
+    print(f'$ cuts3d {" ".join(args)}', flush=True)
+    command = [sys.executable, '-m', 'cuts3d', *args]
     result = subprocess.run(command, cwd=REPO)
     if result.returncode != 0:
-        sys.exit(f'demo: step failed ({result.returncode}): {" ".join(command)}')
+        sys.exit(f'{PROG}: step failed ({result.returncode}): cuts3d {" ".join(args)}')
 
 
 def variant_dir(out: Path, name: str) -> Path:
@@ -54,10 +62,10 @@ def extract_and_evaluate(out: Path) -> dict[str, dict[str, float]]:
     for name, config in VARIANTS.items():
         folder = variant_dir(out, name)
         step(f'extract pseudo-masks: {name} ({config})')
-        run_tool('tools/extract_pseudo_masks.py', config, '--images', str(SYNTHETIC / 'images'),
+        run_tool('extract', config, '--images', str(SYNTHETIC / 'images'),
                  '--depth', str(SYNTHETIC / 'depth'), '--out', str(folder / 'pseudo_masks.json'))
         step(f'evaluate pseudo-masks: {name}')
-        run_tool('tools/eval_pseudo_masks.py', str(folder / 'pseudo_masks.json'),
+        run_tool('eval', str(folder / 'pseudo_masks.json'),
                  str(SYNTHETIC / 'annotations.json'), '--out', str(folder / 'pseudo_mask_metrics.json'))
         metrics[f'pseudo-masks: {name}'] = _table_row(folder / 'pseudo_mask_metrics.json')
     return metrics
@@ -70,14 +78,15 @@ def train_and_evaluate(out: Path, iters: int) -> dict[str, float]:
     train, val = 'train_dataloader.dataset.dataset', 'val_dataloader.dataset'
     gt = SYNTHETIC / 'annotations.json'
     step(f'train the tiny class-agnostic Cascade Mask R-CNN on the CutS3D pseudo-masks ({iters} iterations)')
-    run_tool('tools/train.py', DETECTOR_CONFIG, '--work-dir', str(work), '--cfg-options',
+    run_tool('train', DETECTOR_CONFIG, '--work-dir', str(work), '--cfg-options',
              f'{train}.data_root=', f'{train}.ann_file={pseudo}', f'{train}.data_prefix.img={SYNTHETIC}/images/',
              f'{val}.data_root=', f'{val}.ann_file={gt}', f'{val}.data_prefix.img={SYNTHETIC}/images/',
              f'val_evaluator.ann_file={gt}', f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
              f'default_hooks.checkpoint.interval={iters}', 'randomness.seed=0')
     step('evaluate the detector (class-agnostic COCO AP on the synthetic ground truth)')
-    run_tool('tools/test.py', DETECTOR_CONFIG, str(work / f'iter_{iters}.pth'), '--gt', str(gt),
-             '--images', str(SYNTHETIC / 'images'), '--work-dir', str(work), '--out', str(work / 'metrics.json'), '--predictions', str(work / 'predictions.pkl'))
+    run_tool('test', DETECTOR_CONFIG, str(work / f'iter_{iters}.pth'), '--gt', str(gt),
+             '--images', str(SYNTHETIC / 'images'), '--work-dir', str(work), '--out', str(work / 'metrics.json'),
+             '--predictions', str(work / 'predictions.pkl'))
     return _table_row(work / 'metrics.json')
 
 
@@ -128,7 +137,7 @@ def render_report(out: Path, metrics: dict, num_pictures: int, elapsed: float) -
                     {'image': pictures['image'], 'depth': pictures.get('depth'),
                      'ground truth': pictures.get('ground truth'), name: pictures['pseudo-masks'],
                      'detector': pictures.get('predictions')})
-                print(f'demo: pictures of {name} on {item.rel_path}', flush=True)
+                print(f'{PROG}: pictures of {name} on {item.rel_path}', flush=True)
     comparison = {rel: {k: v for k, v in pics.items() if v is not None} for rel, pics in shown.items()}
     rows = [save_row(out, f'comparison: {rel}', pics) for rel, pics in comparison.items()] + rows
     save_comparison_figure(out / 'comparison.png', comparison, synthetic[:3])
@@ -161,17 +170,21 @@ def save_comparison_figure(path: Path, comparison: dict, items: list) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = parser_for(PROG, __doc__.splitlines()[0])
     parser.add_argument('--out', default='work_dirs/demo', help='output folder')
     parser.add_argument('--iters', type=int, default=1000, help='detector training iterations')
     parser.add_argument('--num-pictures', type=int, default=4, help='synthetic images shown per variant')
     args = parser.parse_args(argv)
+    if not SYNTHETIC.is_dir():
+        print(f'{PROG}: error: the sample data is not at {SYNTHETIC}: run this from a clone of the repository '
+              '(an editable install, make install)', file=sys.stderr)
+        return 2
     out = (REPO / args.out).resolve()
     start = time.time()
     metrics = extract_and_evaluate(out)
     metrics['detector on CutS3D masks'] = train_and_evaluate(out, args.iters)
     page = render_report(out, metrics, args.num_pictures, time.time() - start)
-    print(f'\ndemo: done in {(time.time() - start) / 60:.1f} minutes; report: {page}')
+    print(f'\n{PROG}: done in {(time.time() - start) / 60:.1f} minutes; report: {page}')
     return 0
 
 

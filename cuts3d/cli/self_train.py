@@ -1,7 +1,9 @@
 """CutLER-style self-training: predict on the training images, merge, retrain; ``--rounds`` times.
 
-    python tools/self_train.py CONFIG --rounds R [--checkpoint CKPT] [--work-dir DIR] [--start-round K]
-                               [--launcher none|pytorch|slurm] [--cfg-options KEY=VALUE ...]
+    cuts3d self-train CONFIG --rounds R [--checkpoint CKPT] [--work-dir DIR] [--start-round K]
+                             [--launcher none|pytorch|slurm] [--cfg-options KEY=VALUE ...]
+
+(``python tools/self_train.py`` runs the same code.)
 
 Round ``r`` (settings from the config's ``self_training`` dict, configs/_base_/schedules/self_training_80k.py):
 
@@ -12,7 +14,7 @@ Round ``r`` (settings from the config's ``self_training`` dict, configs/_base_/s
    copy-paste scale U(0.5, 1.0); the checkpoint goes to ``WORK_DIR/round_r/``.
 
 ``--checkpoint`` is the detector trained on the initial pseudo-masks (default: the last checkpoint that
-``tools/train.py CONFIG`` wrote into WORK_DIR). Each round prints its counts, and ``WORK_DIR/self_training.json``
+``cuts3d train CONFIG`` wrote into WORK_DIR). Each round prints its counts, and ``WORK_DIR/self_training.json``
 keeps every round's summary; ``--start-round K`` continues after round ``K - 1`` finished.
 
 Before the first round the starting annotations are validated (valid COCO with at least one annotation, each with
@@ -28,32 +30,25 @@ import os
 import os.path as osp
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from mmengine.dist import is_main_process
-from mmengine.logging import print_log
-from mmengine.runner import Runner, find_latest_checkpoint
+from .arguments import RUNNER_LAUNCHERS, add_cfg_options, parser_for
 
-from cuts3d.weights import CheckpointError
-from cuts3d.engine.checkpoint_coverage import check_checkpoint_fits
-from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, annotation_keys, check_annotation_json,
-                                      check_dataset_files, dataset_files, default_work_dir, load_config, one_line,
-                                      require_keys)
-from cuts3d.engine.self_training import (prediction_config, score_threshold, self_training_settings,
-                                         training_config)
-from cuts3d.utils.atomic_file import write_json_atomic
-from cuts3d.utils.config_options import ConfigOptionsAction
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
+
+PROG = 'cuts3d self-train'
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Self-train a detector on its own confident predictions')
+    parser = parser_for(PROG, 'Self-train a detector on its own confident predictions')
     parser.add_argument('config', help='the method config the detector was trained with')
     parser.add_argument('--rounds', type=int, required=True, help='number of self-training rounds (CutS3D: 1)')
     parser.add_argument('--checkpoint', help='detector to start from (default: latest checkpoint in the work dir)')
-    parser.add_argument('--work-dir', help='default ./work_dirs/<config name> (where tools/train.py wrote)')
+    parser.add_argument('--work-dir', help='default ./work_dirs/<config name> (where cuts3d train wrote)')
     parser.add_argument('--start-round', type=int, default=1, help='continue at this round (earlier ones done)')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
-    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
-                        help="override config fields: key=value, key=[a,b], key=(1,2), key={'type':'X'}")
+    parser.add_argument('--launcher', choices=RUNNER_LAUNCHERS, default='none', help='job launcher')
+    add_cfg_options(parser)
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -67,12 +62,16 @@ def round_dir(work_dir: str, round_idx: int) -> str:
 
 
 def _latest_checkpoint(work_dir: str) -> str | None:
+    from mmengine.runner import find_latest_checkpoint
+
     path = find_latest_checkpoint(work_dir) if osp.isdir(work_dir) else None
     return path if path and osp.isfile(path) else None
 
 
 def starting_point(args: argparse.Namespace, cfg, work_dir: str) -> tuple[str, str]:
     """The checkpoint and the annotation file round ``args.start_round`` starts from."""
+    from cuts3d.engine.run_config import RunConfigError, dataset_files
+
     if args.start_round == 1:
         searched = work_dir
         ann_file = dataset_files(cfg.train_dataloader.dataset)[0]
@@ -81,7 +80,7 @@ def starting_point(args: argparse.Namespace, cfg, work_dir: str) -> tuple[str, s
         ann_file = osp.join(searched, 'annotations.json')
     checkpoint = args.checkpoint or _latest_checkpoint(searched)
     if not checkpoint:
-        raise RunConfigError(f'no checkpoint to start from in {searched}: train first (tools/train.py) or pass '
+        raise RunConfigError(f'no checkpoint to start from in {searched}: train first (cuts3d train) or pass '
                              '--checkpoint')
     if not osp.isfile(checkpoint):
         raise RunConfigError(f'checkpoint not found: {checkpoint}')
@@ -91,6 +90,10 @@ def starting_point(args: argparse.Namespace, cfg, work_dir: str) -> tuple[str, s
 
 
 def _runner(cfg) -> Runner:
+    from mmengine.runner import Runner
+
+    from cuts3d.engine.run_config import RunConfigError, one_line
+
     try:
         return Runner.from_cfg(cfg)
     except (KeyError, TypeError, ValueError, AssertionError) as err:
@@ -99,6 +102,14 @@ def _runner(cfg) -> Runner:
 
 def run_round(cfg, round_idx: int, checkpoint: str, ann_file: str, work_dir: str, launcher: str) -> dict:
     """One round: predict + merge (a test run), then retrain. Returns the round's summary."""
+    from mmengine.logging import print_log
+
+    from cuts3d.engine.checkpoint_coverage import check_checkpoint_fits
+    from cuts3d.engine.run_config import RunConfigError, one_line
+    from cuts3d.engine.self_training import (prediction_config, score_threshold, self_training_settings,
+                                             training_config)
+    from cuts3d.weights import CheckpointError
+
     settings = self_training_settings(cfg)
     out_dir = round_dir(work_dir, round_idx)
     new_ann = osp.abspath(osp.join(out_dir, 'annotations.json'))
@@ -141,6 +152,14 @@ def run_round(cfg, round_idx: int, checkpoint: str, ann_file: str, work_dir: str
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from mmengine.dist import is_main_process
+    from mmengine.logging import print_log
+
+    from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, annotation_keys, check_annotation_json,
+                                          check_dataset_files, default_work_dir, load_config, require_keys)
+    from cuts3d.engine.self_training import self_training_settings
+    from cuts3d.utils.atomic_file import write_json_atomic
+
     try:
         cfg = load_config(args.config, args.cfg_options)
         require_keys(cfg, ('model', 'train_dataloader', 'test_dataloader', 'optim_wrapper'), 'self-training')
@@ -156,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg.launcher = args.launcher
         adapt_to_machine(cfg)
     except RunConfigError as err:
-        print(f'self_train.py: error: {err}', file=sys.stderr)
+        print(f'{PROG}: error: {err}', file=sys.stderr)
         return 2
     summary_path = osp.join(work_dir, 'self_training.json')
     summaries = []
@@ -167,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             summary = run_round(cfg, round_idx, checkpoint, ann_file, work_dir, args.launcher)
         except RunConfigError as err:
-            print(f'self_train.py: error: round {round_idx}: {err}', file=sys.stderr)
+            print(f'{PROG}: error: round {round_idx}: {err}', file=sys.stderr)
             return 2
         summaries.append(summary)
         if is_main_process():

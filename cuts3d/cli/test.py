@@ -1,14 +1,16 @@
 """Evaluate a trained detector class-agnostically on COCO-format ground truth.
 
-    python tools/test.py CONFIG CHECKPOINT [--gt ANN.json --images DIR] [--out METRICS.json]
-                         [--predictions RESULTS.pkl] [--work-dir DIR] [--launcher none|pytorch|slurm]
-                         [--cfg-options KEY=VALUE ...]
+    cuts3d test CONFIG CHECKPOINT [--gt ANN.json --images DIR] [--out METRICS.json]
+                       [--predictions RESULTS.pkl] [--work-dir DIR] [--launcher none|pytorch|slurm]
+                       [--cfg-options KEY=VALUE ...]
+
+(``python tools/test.py`` runs the same code.) Photos without ground truth: ``cuts3d infer``.
 
 The config's ``test_evaluator`` is the :class:`ClassAgnosticCocoMetric` (every GT category merged into one): box
 and mask AP, AP50, AP75, AP_s/m/l, AR@1/10/100, AR_s/m/l. ``--gt`` / ``--images`` point dataset and metric at any
 other COCO-format ground truth (LVIS, VOC or KITTI converted to COCO, ...). ``--out`` writes the numbers as
-``{"bbox": {"AP": ..., "AR100": ...}, "segm": {...}}`` (fractions; the layout of tools/eval_pseudo_masks.py),
-``--predictions`` the raw predictions (mmdet's ``DumpDetResults`` pickle, e.g. for tools/visualize.py).
+``{"bbox": {"AP": ..., "AR100": ...}, "segm": {...}}`` (fractions; the layout of ``cuts3d eval``),
+``--predictions`` the raw predictions (mmdet's ``DumpDetResults`` pickle, e.g. for ``cuts3d visualize``).
 Multi-GPU: ``bash tools/dist_test.sh``.
 
 Before evaluating, the ground truth is validated (valid COCO: known image ids, finite boxes, masks of their
@@ -27,23 +29,18 @@ import json
 import os
 import os.path as osp
 import sys
+from typing import TYPE_CHECKING
 
-from mmengine.runner import Runner
+from .arguments import RUNNER_LAUNCHERS, add_cfg_options, parser_for
 
-from cuts3d.weights import CheckpointError
-from cuts3d.engine.checkpoint_coverage import check_checkpoint_fits
-from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_annotation_file, check_dataset_files,
-                                      default_work_dir, load_config, require_keys, runner_from_config)
-from cuts3d.engine.self_training import annotated_dataset
-from cuts3d.evaluation.class_agnostic_metric import stat_table
-from cuts3d.utils.config_options import ConfigOptionsAction
-from cuts3d.utils.output_paths import OutputPathError, check_writable_file, refuse_inputs
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
 
-PROG = 'test.py'
+PROG = 'cuts3d test'
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Class-agnostic COCO evaluation of a detector')
+    parser = parser_for(PROG, 'Class-agnostic COCO evaluation of a detector')
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--gt', help='COCO-format ground-truth json (overrides the config test set)')
@@ -53,9 +50,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--work-dir', help='where logs go (default ./work_dirs/<config name>)')
     parser.add_argument('--allow-partial', action='store_true',
                         help='evaluate a checkpoint that lacks some of the model\'s weights (they stay initial)')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
-    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
-                        help="override config fields: key=value, key=[a,b], key=(1,2), key={'type':'X'}")
+    parser.add_argument('--launcher', choices=RUNNER_LAUNCHERS, default='none', help='job launcher')
+    add_cfg_options(parser)
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -68,6 +64,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build_runner(args: argparse.Namespace) -> Runner:
     """The Runner for ``args``; raises :class:`RunConfigError` with a one-line reason on a config it cannot run."""
+    from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_annotation_file,
+                                          check_dataset_files, default_work_dir, load_config, require_keys,
+                                          runner_from_config)
+    from cuts3d.engine.self_training import annotated_dataset
+
     cfg = load_config(args.config, args.cfg_options)
     require_keys(cfg, ('model', 'test_dataloader', 'test_evaluator', 'test_cfg'), 'testing')
     if not osp.isfile(args.checkpoint):
@@ -94,6 +95,9 @@ def build_runner(args: argparse.Namespace) -> Runner:
 
 def check_outputs(args: argparse.Namespace) -> None:
     """``--out`` and ``--predictions`` are writable now and overwrite no input (RunConfigError otherwise)."""
+    from cuts3d.engine.run_config import RunConfigError
+    from cuts3d.utils.output_paths import OutputPathError, check_writable_file, refuse_inputs
+
     inputs = [('the config file', args.config), ('the checkpoint', args.checkpoint)]
     if args.gt:
         inputs.append(('the --gt file', args.gt))
@@ -108,6 +112,11 @@ def check_outputs(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.engine.checkpoint_coverage import check_checkpoint_fits
+    from cuts3d.engine.run_config import RunConfigError
+    from cuts3d.evaluation.class_agnostic_metric import stat_table
+    from cuts3d.weights import CheckpointError
+
     try:
         runner = build_runner(args)
         note = check_checkpoint_fits(runner.model, args.checkpoint, args.allow_partial)

@@ -1,12 +1,12 @@
 """Train a detector from a cuts3d config with the MMEngine Runner.
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] [--auto-scale-lr]
-                                 [--launcher none|pytorch|slurm] [--cfg-options KEY=VALUE ...]
+    cuts3d train CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] [--auto-scale-lr]
+                        [--launcher none|pytorch|slurm] [--cfg-options KEY=VALUE ...]
 
-Multi-GPU: ``bash tools/dist_train.sh CONFIG 8`` (torchrun). Before the Runner starts, the config (a syntax error
-names file and line), the annotation files (valid COCO: every annotation with a known image, a finite box, a
-mask of its image's size; a training set with at least one annotation), the image folders and the checkpoints
-are checked.
+(``python tools/train.py`` runs the same code.) Multi-GPU: ``bash tools/dist_train.sh CONFIG 8`` (torchrun).
+Before the Runner starts, the config (a syntax error names file and line), the annotation files (valid COCO: every
+annotation with a known image, a finite box, a mask of its image's size; a training set with at least one
+annotation), the image folders and the checkpoints are checked.
 
 Exit status: 0 when training finished; 2 with one line saying what is wrong (nothing was trained).
 """
@@ -15,20 +15,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
-import torch
-from mmengine.logging import print_log
-from mmengine.runner import Runner
+from .arguments import RUNNER_LAUNCHERS, add_cfg_options, parser_for
 
-from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_annotation_file, check_dataset_files,
-                                      default_work_dir, load_config, prepare_backbone_init, require_keys,
-                                      runner_from_config)
-from cuts3d.utils.config_options import ConfigOptionsAction
-from cuts3d.weights.torch_file import describe_non_torch_file
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
+
+PROG = 'cuts3d train'
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Train a class-agnostic detector (cuts3d / mmdet config)')
+    parser = parser_for(PROG, 'Train a class-agnostic detector (cuts3d / mmdet config)')
     parser.add_argument('config', help='config file, e.g. configs/cuts3d/dino_in1k.py')
     parser.add_argument('--work-dir', help='where logs and checkpoints go (default ./work_dirs/<config name>)')
     parser.add_argument('--resume', nargs='?', const='auto',
@@ -36,9 +34,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--amp', action='store_true', help='mixed precision (AmpOptimWrapper; needs a GPU)')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by (total batch / auto_scale_lr.base_batch_size)')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
-    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
-                        help="override config fields: key=value, key=[a,b], key=(1,2), key={'type':'X'}")
+    parser.add_argument('--launcher', choices=RUNNER_LAUNCHERS, default='none', help='job launcher')
+    add_cfg_options(parser)
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -47,6 +44,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build_runner(args: argparse.Namespace) -> Runner:
     """The Runner for ``args``; raises :class:`RunConfigError` with a one-line reason on a config it cannot run."""
+    import torch
+    from mmengine.logging import print_log
+
+    from cuts3d.engine.run_config import (RunConfigError, adapt_to_machine, check_annotation_file,
+                                          check_dataset_files, default_work_dir, load_config, prepare_backbone_init,
+                                          require_keys, runner_from_config)
+    from cuts3d.weights.torch_file import describe_non_torch_file
+
     cfg = load_config(args.config, args.cfg_options)
     require_keys(cfg, ('model', 'train_dataloader', 'train_cfg', 'optim_wrapper'), 'training')
     cfg.launcher = args.launcher
@@ -82,10 +87,12 @@ def build_runner(args: argparse.Namespace) -> Runner:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from cuts3d.engine.run_config import RunConfigError
+
     try:
         runner = build_runner(args)
     except RunConfigError as err:
-        print(f'train.py: error: {err}', file=sys.stderr)
+        print(f'{PROG}: error: {err}', file=sys.stderr)
         return 2
     runner.train()
     return 0

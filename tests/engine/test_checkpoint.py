@@ -8,7 +8,7 @@ import torch
 from mmengine.logging import HistoryBuffer, MessageHub
 from mmengine.runner.checkpoint import _load_checkpoint, save_checkpoint
 
-import cuts3d  # noqa: F401  (installs the policy)
+import cuts3d.engine  # noqa: F401  (installs the policy)
 from cuts3d.weights import CheckpointError
 
 

@@ -110,7 +110,7 @@ def test_bad_input_exits_2_with_one_line(images, tmp_path, capsys, make_args, me
     (tmp_path / 'empty').mkdir()
     assert tool.main(make_args(images, tmp_path)) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and err.startswith('extract_pseudo_masks.py: error:')
+    assert len(err.splitlines()) == 1 and err.startswith('cuts3d extract: error:')
     assert __import__('re').search(message, err), err
 
 

@@ -86,6 +86,7 @@ train_dataloader = dict(
         type='MultiImageMixDataset',
         dataset=dict(
             type='PseudoMaskDataset',
+            metainfo=dict(classes=('fg', )),
             data_root=data_root,
             ann_file='annotations/engstler_mae_multik.json',
             data_prefix=dict(img=''),

@@ -45,6 +45,7 @@ train_dataloader = dict(
         type='MultiImageMixDataset',
         dataset=dict(
             type='PseudoMaskDataset',
+            metainfo=dict(classes=('fg', )),
             data_root=data_root,
             ann_file='annotations/pseudo_masks_train.json',
             data_prefix=dict(img='train/'),

@@ -142,13 +142,13 @@ class StereoDepth:
         right_path = find_companion(self.right_root, image_rel_path(meta), self.suffixes, 'right stereo view',
                                     unique_stem=meta.get('unique_stem', True),
                                     unique_rel_stem=meta.get('unique_rel_stem', True))
-        disp = self.disparity(image, read_rgb(right_path))
-        if self.calibration is None:
-            return self.normalizer(disp, image.shape[:2], inverse=True)
         cal = self.calibration
         if cal == 'per_image':
             found, where = find_calibration(right_path, self.right_root, image_rel_path(meta))
             cal = scaled_calibration(found, image.shape[:2], where)
+        disp = self.disparity(image, read_rgb(right_path))
+        if cal is None:
+            return self.normalizer(disp, image.shape[:2], inverse=True)
         with np.errstate(divide='ignore', invalid='ignore'):
             shifted = disp + cal['doffs']
             depth = np.where(shifted > 0, cal['focal_length'] * cal['baseline'] / shifted, np.nan)

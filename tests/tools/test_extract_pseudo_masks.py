@@ -28,6 +28,20 @@ def images(tmp_path):
     return folder
 
 
+def test_cuts3d_demo_config_without_depth_stops_at_once(images, tmp_path, capsys):
+    """configs/demo/demo_cuts3d.py without --depth quietly ran on constant depth; now it says what is missing."""
+    config = os.path.join(ROOT, 'configs', 'demo', 'demo_cuts3d.py')
+    assert tool.main([config, '--images', str(images), '--out', str(tmp_path / 'out.json'), '--no-progress']) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and 'need depth, but pseudo_mask_generator.depth_source is None' in err
+    assert not (tmp_path / 'out.json').exists()
+
+
+def test_explicit_constant_depth_is_announced(images, tmp_path, capsys):
+    assert tool.main([CUTS3D, '--images', str(images), '--out', str(tmp_path / 'out.json'), '--no-progress']) == 0
+    assert 'cuts3d extract: depth: ConstantDepth(0.5): one depth everywhere' in capsys.readouterr().err
+
+
 def test_extracts_with_cfg_options_and_prints_a_summary(images, tmp_path, capsys):
     out = tmp_path / 'out.json'
     rc = tool.main([CUTLER, '--images', str(images), '--out', str(out), '--no-progress',

@@ -169,12 +169,16 @@ def save_comparison_figure(path: Path, comparison: dict, items: list) -> None:
     save_png(path, np.concatenate(figure_rows, axis=0))
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = parser_for(PROG, __doc__.splitlines()[0])
     parser.add_argument('--out', default='work_dirs/demo', help='output folder')
     parser.add_argument('--iters', type=int, default=1000, help='detector training iterations')
     parser.add_argument('--num-pictures', type=int, default=4, help='synthetic images shown per variant')
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     if not SYNTHETIC.is_dir():
         print(f'{PROG}: error: the sample data is not at {SYNTHETIC}: run this from a clone of the repository '
               '(an editable install, make install)', file=sys.stderr)

@@ -9,7 +9,7 @@ pseudo_mask_generator = dict(
     feature_extractor=dict(_delete_=True, type='DiffNCutsViT', checkpoint='checkpoints/diffncuts_vits8.pth',
                            input_size=(480, 480)))
 
-# Learning stage (tools/train.py, then tools/self_train.py --rounds 1): CutLER's Cascade Mask R-CNN with DropLoss
+# Learning stage (cuts3d train, then cuts3d self-train --rounds 1): CutLER's Cascade Mask R-CNN with DropLoss
 # plus the Spatial Confidence components (confident copy-paste, SC alpha blending, SC soft-target mask loss),
-# trained on this extraction's output (tools/extract_pseudo_masks.py ... --out <data_root>/<ann_file>).
+# trained on this extraction's output (cuts3d extract ... --out <data_root>/<ann_file>).
 train_dataloader = dict(dataset=dict(dataset=dict(ann_file='annotations/cuts3d_diffncuts_in1k_train.json')))

@@ -6,8 +6,8 @@ _base_ = ['./maskcut.py']
 
 pseudo_mask_generator = dict(
     # The paper's depth model, ZoeDepth (NYU+KITTI), run on the fly from the Hugging Face hub (or a local directory:
-    # model='DIR'). For a large collection predict the depth once (tools/predict_depth.py CONFIG --images DIR --out
-    # DEPTH_DIR) and pass `--depth DEPTH_DIR` to tools/extract_pseudo_masks.py, which reads the maps instead.
+    # model='DIR'). For a large collection predict the depth once (cuts3d predict-depth CONFIG --images DIR --out
+    # DEPTH_DIR) and pass `--depth DEPTH_DIR` to cuts3d extract, which reads the maps instead.
     depth_source=dict(_delete_=True, type='ZoeDepth', model='Intel/zoedepth-nyu-kitti'),
     cutter=dict(affinity_modifiers=[dict(type='SpatialImportance', sigma=3.0, beta=0.45)]),
     partitioner=dict(_delete_=True, type='LocalCut', k=10, tau_knn=0.115),

@@ -37,8 +37,8 @@ class _ConfigOptions(argparse.Action):
                  values: str | Sequence[str] | None, option_string: str | None = None) -> None:
         from cuts3d.utils.config_options import ConfigOptionsAction
 
-        ConfigOptionsAction(self.option_strings, self.dest, nargs=self.nargs)(parser, namespace, values,
-                                                                             option_string)
+        action = ConfigOptionsAction(self.option_strings, self.dest, nargs=self.nargs)
+        action(parser, namespace, values, option_string)
 
 
 def add_cfg_options(parser: argparse.ArgumentParser, example: str = "key={'type':'X'}") -> Any:

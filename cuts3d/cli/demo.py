@@ -100,9 +100,8 @@ def check_outputs(args: argparse.Namespace) -> None:
     """The output folder is writable and the outputs overwrite none of the inputs."""
     from cuts3d.utils.output_paths import check_writable_dir, refuse_inputs
 
-    inputs = [(f'the {what} file', path) for what, path in (('image', args.image), ('config', args.config),
-                                                           ('--depth', args.depth), ('--right', args.right))
-              if path and os.path.isfile(path)]
+    named = (('image', args.image), ('config', args.config), ('--depth', args.depth), ('--right', args.right))
+    inputs = [(f'the {what} file', path) for what, path in named if path and os.path.isfile(path)]
     for output in (overlay_path(args.out_dir, args.image), json_path(args.out_dir, args.image)):
         refuse_inputs(output, '--out-dir', inputs)
     check_writable_dir(args.out_dir, f'--out-dir {args.out_dir}')

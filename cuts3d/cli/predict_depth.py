@@ -7,9 +7,9 @@
 its ``pseudo_mask_generator.depth_source`` (so a method config works as it is:
 ``configs/cuts3d/ablations/table8_marigold.py``). Each image's depth goes to ``DEPTH_DIR/<image path without
 suffix>.png``; then ``cuts3d extract CONFIG --images DIR --depth DEPTH_DIR`` reuses it for every ablation. Many
-processes: ``torchrun --nproc-per-node N tools/predict_depth.py ... --launcher pytorch`` (each rank takes a shard of the sorted image list, as extraction does); ``--resume`` skips the
-images already done. The config's optional ``extraction`` dict sets ``min_side``, ``max_side``,
-``warn_after_failures`` and ``dist_timeout_s``.
+processes: ``torchrun --nproc-per-node N tools/predict_depth.py ... --launcher pytorch`` (each rank takes a shard
+of the sorted image list, as extraction does); ``--resume`` skips the images already done. The config's optional
+``extraction`` dict sets ``min_side``, ``max_side``, ``warn_after_failures`` and ``dist_timeout_s``.
 
 Exit status (as ``cuts3d extract``): 0 when every image has its depth map; 3 when some failed (listed
 with the reason in ``DEPTH_DIR.failures.jsonl``; rerun with ``--resume`` to add them); 1 when no depth map was

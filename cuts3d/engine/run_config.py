@@ -19,8 +19,8 @@ from ..utils.config_options import ConfigFileError, read_config
 from .self_training import annotated_dataset
 
 __all__ = ['RunConfigError', 'adapt_to_machine', 'annotation_keys', 'backbone_checkpoint',
-           'check_annotation_file', 'check_dataset_classes', 'check_annotation_json', 'check_dataset_files', 'dataset_files',
-           'default_work_dir', 'load_config', 'one_line', 'prepare_backbone_init', 'require_keys',
+           'check_annotation_file', 'check_annotation_json', 'check_dataset_classes', 'check_dataset_files',
+           'dataset_files', 'default_work_dir', 'load_config', 'one_line', 'prepare_backbone_init', 'require_keys',
            'runner_from_config']
 
 

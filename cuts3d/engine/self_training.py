@@ -174,8 +174,8 @@ def prediction_config(cfg: Config, ann_file: str, out_file: str, checkpoint: str
     out = copy.deepcopy(cfg)
     train_ds = annotated_dataset(out.train_dataloader.dataset)
     if not (train_ds.get('metainfo') or {}).get('classes'):
-        raise ValueError('the training dataset has no metainfo.classes; the predictions are labelled with them: set '
-                       "e.g. metainfo=dict(classes=('fg',))")
+        raise ValueError('the training dataset has no metainfo.classes; the predictions are labelled with them: '
+                         "set e.g. metainfo=dict(classes=('fg',))")
     if 'test_dataloader' not in out:
         raise KeyError('the config has no test_dataloader, whose pipeline self-training uses to predict')
     test_ds = annotated_dataset(out.test_dataloader.dataset)

@@ -9,6 +9,6 @@ from .pseudo_mask_eval import (STAT_NAMES, EvaluationInputError, class_agnostic_
 
 __all__ = [
     'STAT_NAMES', 'ClassAgnosticCocoMetric', 'CocoFileError', 'CocoResultsWriter', 'EvaluationInputError',
-    'class_agnostic_ground_truth', 'collapse_categories', 'evaluate_detections', 'evaluate_pseudo_masks', 'format_table', 'load_ground_truth',
-    'match_images', 'pseudo_masks_as_detections', 'validate_coco'
+    'class_agnostic_ground_truth', 'collapse_categories', 'evaluate_detections', 'evaluate_pseudo_masks',
+    'format_table', 'load_ground_truth', 'match_images', 'pseudo_masks_as_detections', 'validate_coco'
 ]

@@ -76,15 +76,14 @@ def configure_depth(cfg: Config, args: argparse.Namespace) -> str:
     name = os.path.basename(args.image)
     if args.depth:
         root, name = companion(args.depth, args.image, 'depth')
-        generator.depth_source = dict(type='FileDepth', root=root, suffixes=(os.path.splitext(name)[1] or '.npy',)
-                                      if os.path.isfile(args.depth) else ('.npy', '.png'))
+        suffixes = (os.path.splitext(name)[1],) if os.path.isfile(args.depth) else ('.npy', '.png')
+        generator.depth_source = dict(type='FileDepth', root=root, suffixes=suffixes)
     elif args.right:
         root, name = companion(args.right, args.image, 'right')
         current = generator.get('depth_source') or {}
-        calibration = current.get('calibration', 'per_image') if current.get('type') == 'StereoDepth' else \
-            'per_image'
-        generator.depth_source = dict(type='StereoDepth', right_root=root, calibration=calibration,
-                                      suffixes=(os.path.splitext(name)[1],) if os.path.isfile(args.right) else None)
+        calibration = current.get('calibration', 'per_image') if current.get('type') == 'StereoDepth' else 'per_image'
+        suffixes = (os.path.splitext(name)[1],) if os.path.isfile(args.right) else None
+        generator.depth_source = dict(type='StereoDepth', right_root=root, calibration=calibration, suffixes=suffixes)
     return name
 
 

@@ -133,8 +133,6 @@ def _extract(args: argparse.Namespace) -> int:
         options = extraction_options(cfg)
         timeout_s = options.pop('dist_timeout_s', DEFAULT_DIST_TIMEOUT_S)
         rank, world_size = init_extraction_dist(args.launcher, timeout_s)
-        if rank == 0 and depth_source_note(cfg):
-            print(f'{PROG}: {depth_source_note(cfg)}', file=sys.stderr)
         runner = ExtractionRunner(cfg.pseudo_mask_generator, items, args.out, args.work_dir, resume=args.resume,
                                   rank=rank, world_size=world_size, progress=not args.no_progress, **options)
     except GeneratorConfigError as error:
@@ -154,6 +152,8 @@ def _extract(args: argparse.Namespace) -> int:
     if rank != 0:
         return EXIT_OK
     print(report(summary))
+    if depth_source_note(cfg):
+        print(f'{PROG}: {depth_source_note(cfg)}', file=sys.stderr)
     status, line = exit_status(summary)
     if line:
         print(line, file=sys.stderr)

@@ -91,10 +91,10 @@ def visualize(args: argparse.Namespace) -> tuple[Path, int, list[tuple[str, str]
     print(f'{PROG}: showing {wanted} of {len(items)} images'
           + ('' if args.all or wanted == len(items) else ' (the first ones, sorted; --num N or --all for more)'),
           flush=True)
+    recorder = StageRecorder(build_checked_generator(cfg.pseudo_mask_generator))
     note = depth_source_note(cfg)
     if note:
         print(f'{PROG}: {note}', file=sys.stderr)
-    recorder = StageRecorder(build_checked_generator(cfg.pseudo_mask_generator))
     partition_label = type(recorder.generator.partitioner.inner).__name__
     rows, summary, skipped = [], {}, []
     progress = tqdm(total=wanted, desc='visualize', unit='img', disable=args.no_progress, dynamic_ncols=True)

@@ -93,6 +93,8 @@ def depth_source_description(cfg: Config) -> str:
     source = cfg.pseudo_mask_generator.get('depth_source')
     if source is None:
         return 'none (2D only, as CutLER\'s MaskCut)'
+    if not isinstance(source, dict):
+        return repr(source)
     kind = source.get('type')
     if kind == 'FileDepth':
         return f'depth maps from {source.get("root")} (FileDepth)'
@@ -108,7 +110,7 @@ def depth_source_description(cfg: Config) -> str:
 def depth_source_note(cfg: Config) -> Optional[str]:
     """A line to print when the depth is a fallback that carries no 3D information (``ConstantDepth``), else None."""
     source = cfg.pseudo_mask_generator.get('depth_source')
-    if source is not None and source.get('type') == 'ConstantDepth':
+    if isinstance(source, dict) and source.get('type') == 'ConstantDepth':
         return f'depth: {depth_source_description(cfg)}'
     return None
 

@@ -128,7 +128,7 @@ def visualize(args: argparse.Namespace) -> tuple[Path, int, list[tuple[str, str]
     notes = (f'pseudo_mask_generator of {args.config} on {args.images}; partitioner {partition_label}. '
              f'Showing {len(rows)} of {len(items)} images.')
     if note:
-        notes += f' Depth: {note}'
+        notes += f' ({note})'
     if skipped:
         notes += ' Skipped: ' + '; '.join(f'{name} ({reason})' for name, reason in skipped) + '.'
     page = write_report(args.out, rows, summary, title=f'cuts3d stages: {Path(args.config).name}', notes=notes,

@@ -58,7 +58,7 @@ def test_checkpoint_loads_in_a_fresh_process(trained):
     """What tools/test.py and tools/self_train.py do first: load a Runner checkpoint in a new interpreter, before any
     mmengine HistoryBuffer exists, through the project's weights-only checkpoint policy."""
     _, work_dir = trained
-    code = ('import sys, cuts3d; from mmengine.runner.checkpoint import _load_checkpoint; '
+    code = ('import sys, cuts3d.engine; from mmengine.runner.checkpoint import _load_checkpoint; '
             'print(_load_checkpoint(sys.argv[1], map_location="cpu")["meta"]["iter"])')
     result = subprocess.run([sys.executable, '-c', code, str(work_dir / 'iter_3.pth')], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)

@@ -20,8 +20,8 @@ from .evaluation.coco_validation import CocoFileError, validate_coco
 from .utils.config_options import ConfigFileError, read_config
 
 __all__ = ['RunConfigError', 'adapt_to_machine', 'annotation_keys', 'backbone_checkpoint',
-           'check_annotation_file', 'check_annotation_json', 'check_dataset_files', 'config_work_dir', 'dataset_files',
-           'load_config', 'one_line', 'prepare_backbone_init', 'require_keys',
+           'check_annotation_file', 'check_annotation_json', 'check_dataset_classes', 'check_dataset_files',
+           'config_work_dir', 'dataset_files', 'load_config', 'one_line', 'prepare_backbone_init', 'require_keys',
            'runner_from_config']
 
 
@@ -83,10 +83,32 @@ def dataset_files(dataset_cfg: dict) -> tuple[str, str]:
     return osp.join(root, node['ann_file']), osp.join(root, prefix.get('img', ''))
 
 
+def check_dataset_classes(cfg: Config, loader_key: str) -> None:
+    """A COCO-style dataset (``CocoDataset`` or a subclass) names its classes in ``metainfo.classes``.
+
+    Without them mmdet uses COCO's 80 class names and keeps only annotations of those categories: a pseudo-mask
+    json (category ``fg``) became an empty training set without a word.
+    """
+    from mmdet.datasets import CocoDataset
+
+    from .registry import DATASETS
+
+    dataset = annotated_dataset(cfg[loader_key]['dataset'])
+    kind = dataset.get('type')
+    cls = DATASETS.get(kind) if isinstance(kind, str) else kind
+    if isinstance(cls, type) and issubclass(cls, CocoDataset) and not (dataset.get('metainfo') or {}).get('classes'):
+        node = _annotated_path(cfg[loader_key]['dataset'], f'{loader_key}.dataset')
+        raise RunConfigError(f'{loader_key}: {node} ({kind}) has no metainfo.classes; mmdet keeps only the '
+                             "annotations of the categories named there (CocoDataset falls back to COCO's 80 names): "
+                             f"set {node}.metainfo=dict(classes=('fg',)) for class-agnostic pseudo-masks")
+
+
 def check_dataset_files(cfg: Config, loader_key: str) -> None:
-    """The dataloader's annotation json and image folder exist (a clear error before the Runner starts)."""
+    """The dataloader's annotation json and image folder exist, and its classes are named (a clear error before the
+    Runner starts)."""
     ann_file, img_dir = dataset_files(cfg[loader_key]['dataset'])
     node = _annotated_path(cfg[loader_key]['dataset'], f'{loader_key}.dataset')
+    check_dataset_classes(cfg, loader_key)
     if not osp.isfile(ann_file):
         raise RunConfigError(f'{loader_key}: annotation file not found: {ann_file} (set {node}.data_root or '
                              f'{node}.ann_file with --cfg-options)')

@@ -1,11 +1,15 @@
 """The tools' config checks (cuts3d/cli_config.py): one-line reasons instead of deep tracebacks."""
+from pathlib import Path
+
 import pytest
 import torch
 
-from cuts3d.cli_config import (RunConfigError, adapt_to_machine, check_dataset_files, load_config,
+from cuts3d.cli_config import (RunConfigError, adapt_to_machine, check_dataset_classes, check_dataset_files, load_config,
                                prepare_backbone_init)
 
 FULL = 'configs/cuts3d/dino_in1k.py'
+CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 def test_missing_and_broken_config_files(tmp_path):
@@ -46,3 +50,24 @@ def test_cpu_gets_a_note_for_the_full_recipe_and_no_distributed_launch():
     cfg.launcher = 'pytorch'
     with pytest.raises(RunConfigError, match='--launcher pytorch needs CUDA'):
         adapt_to_machine(cfg)
+
+
+def test_a_coco_dataset_without_class_names_is_refused_before_training():
+    """mmdet's CocoDataset falls back to COCO's 80 names and drops every 'fg' pseudo-mask: an empty training set."""
+    cfg = load_config('configs/demo/cuts3d_cad_tiny.py')
+    del cfg.train_dataloader.dataset.dataset['metainfo']
+    with pytest.raises(RunConfigError, match=r"train_dataloader\.dataset\.dataset \(PseudoMaskDataset\) has no "
+                                             r"metainfo\.classes"):
+        check_dataset_files(cfg, 'train_dataloader')
+    cfg.test_dataloader.dataset.pop('metainfo')
+    with pytest.raises(RunConfigError, match=r"set test_dataloader\.dataset\.metainfo=dict\(classes=\('fg',\)\)"):
+        check_dataset_classes(cfg, 'test_dataloader')
+
+
+@pytest.mark.parametrize('config', sorted(str(p.relative_to(CONFIGS)) for p in CONFIGS.rglob('*.py')
+                                          if '_base_' not in p.parts))
+def test_every_config_names_the_classes_of_its_datasets(config):
+    cfg = load_config(str(CONFIGS / config))
+    for loader in LOADERS:
+        if loader in cfg:
+            check_dataset_classes(cfg, loader)

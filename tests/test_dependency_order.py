@@ -14,7 +14,7 @@ LAYERS = [
     {'visualization'},
     {'datasets', 'models', 'evaluation', 'engine'},
     {'engstler', 'u2seg', 'unscene3d'},
-    {'cli_config'},
+    {'cli_config', 'cli', '__main__'},
 ]
 RANK = {package: rank for rank, packages in enumerate(LAYERS) for package in packages}
 

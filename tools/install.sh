@@ -39,6 +39,8 @@ import mmcv, mmdet, mmengine, torch
 print(f'[install] self-check ok: torch {torch.__version__}, mmcv {mmcv.__version__} (ops), '
       f'mmengine {mmengine.__version__}, mmdet {mmdet.__version__}')
 PYEOF
+  # the console command of setup.cfg's entry_points (`cuts3d extract ...`)
+  "$VENV/bin/cuts3d" --version >/dev/null || { echo "[install] $VENV/bin/cuts3d is missing" >&2; return 1; }
 }
 
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$(stamp_key)" ]] && self_check 2>/dev/null; then

@@ -1,42 +1,10 @@
-"""Render deterministic synthetic scenes (RGB PNG, depth .npy, COCO instance json) for demos and tests.
+"""The ``cuts3d synthetic-scenes`` command as a script (mmdet style, and for ``torchrun``).
 
-    python tools/make_synthetic_scenes.py --out work_dirs/synthetic --num 16 --seed 0 --size 256
-
-writes ``OUT/images/scene_XXXX.png``, ``OUT/depth/scene_XXXX.npy`` (float32 in [0, 1], larger = farther; use it
-with ``--depth OUT/depth``) and ``OUT/annotations.json``. The scene kinds are described in
-:mod:`cuts3d.utils.synthetic_images`; the same arguments always give byte-identical files.
-
-Exit status: 0 when the scenes were written; 2 with one line on bad arguments or an unwritable ``--out``.
+Its code is :mod:`cuts3d.cli.make_synthetic_scenes`.
 """
-from __future__ import annotations
-
-import argparse
 import sys
 
-from cuts3d.utils.synthetic_images import SCENE_KINDS, write_synthetic_dataset  # numpy and cv2 only: --help is fast
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog='make_synthetic_scenes.py', description=__doc__.splitlines()[0])
-    parser.add_argument('--out', required=True, help='output folder')
-    parser.add_argument('--num', type=int, default=8, help='number of scenes')
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--size', type=int, default=256, help='image side in pixels (>= 64)')
-    parser.add_argument('--kinds', nargs='+', default=list(SCENE_KINDS), choices=SCENE_KINDS,
-                        help='scene kinds, used in turn (scene i gets kinds[i %% len(kinds)])')
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        path = write_synthetic_dataset(args.out, args.num, seed=args.seed, size=args.size, kinds=tuple(args.kinds))
-    except (ValueError, OSError) as error:
-        print(f'make_synthetic_scenes.py: error: {error}', file=sys.stderr)
-        return 2
-    print(f'wrote {args.num} scenes to {args.out} (annotations: {path})')
-    return 0
-
+from cuts3d.cli.make_synthetic_scenes import main
 
 if __name__ == '__main__':
     sys.exit(main())

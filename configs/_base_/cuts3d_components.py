@@ -10,7 +10,7 @@
 diffncuts_features = dict(type='DiffNCutsFeatures', checkpoint='checkpoints/diffncuts_vits8.pth', input_size=(480, 480))
 # The paper's depth model, ZoeDepth (NYU+KITTI), from the Hugging Face hub (or a local directory: model='DIR').
 zoedepth = dict(type='ZoeDepth', model='Intel/zoedepth-nyu-kitti')
-# Depth precomputed for every image (tools/predict_depth.py, or `--depth DIR`): <root>/<rel path>.npy|.png.
+# Depth precomputed for every image (cuts3d predict-depth, or `--depth DIR`): <root>/<rel path>.npy|.png.
 file_depth = dict(type='FileDepth', root='data/imagenet/depth/train')
 # (1) LocalCut (sec. 3.2): the NCut bipartition cut again on the depth's orthographic point cloud; the loop pools
 # depth per patch and stops when a cut returns "the rest" of the image (sec. 3.1).

@@ -5,7 +5,7 @@
 #
 # Data layout under data_root (what cuts3d.utils.synthetic_images.write_synthetic_dataset and the extraction tool
 # write): images/*.png, pseudo_masks.json (training), annotations.json (ground truth for testing).
-#   python tools/train.py configs/demo/cad_tiny.py --cfg-options data_root=... (or the dataset fields below)
+#   cuts3d train configs/demo/cad_tiny.py --cfg-options data_root=... (or the dataset fields below)
 _base_ = ['../cutler/cascade_mask_rcnn_r50_in1k.py']
 
 data_root = 'data/demo/'

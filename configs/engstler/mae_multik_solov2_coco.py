@@ -5,7 +5,7 @@
 # non-connected components split, a k = 2 saliency mask from DINO ViT-B/16 (foreground = the cluster on fewer border
 # patches), candidates with < 50% of their area in it dropped, mask NMS at IoU 0.8. Proposals from COCO train2017 +
 # unlabeled2017 (the paper's training images):
-#   python tools/extract_pseudo_masks.py configs/engstler/mae_multik_solov2_coco.py \
+#   cuts3d extract configs/engstler/mae_multik_solov2_coco.py \
 #       --images data/coco/train_unlabeled_list.txt --out data/coco/annotations/engstler_mae_multik.json
 # (the list names images relative to data/coco, e.g. train2017/000000000009.jpg, so the json's file_names are too).
 #
@@ -13,8 +13,8 @@
 # DenseCL, frozen; SGD lr 0.00025, batch 4, 60k iterations, one round (paper appendix A.2.1). Not reproduced:
 # FreeSOLO's BoxInst-style projection loss (mmdet's SOLOv2 has only the mask-supervised Dice + Focal losses, used
 # here), and FreeSOLO's learning-rate details beyond the base lr (constant after warm-up here).
-#   python tools/train.py configs/engstler/mae_multik_solov2_coco.py
-#   python tools/test.py configs/engstler/mae_multik_solov2_coco.py work_dirs/.../iter_60000.pth
+#   cuts3d train configs/engstler/mae_multik_solov2_coco.py
+#   cuts3d test configs/engstler/mae_multik_solov2_coco.py work_dirs/.../iter_60000.pth
 _base_ = ['mmdet::solov2/solov2_r50_fpn_1x_coco.py']
 
 # cuts3d's registries import the types named below when they are built; cuts3d.engine installs the checkpoint policy.
@@ -83,6 +83,7 @@ train_dataloader = dict(
         type='MultiImageMixDataset',
         dataset=dict(
             type='PseudoMaskDataset',
+            metainfo=dict(classes=('fg', )),
             data_root=data_root,
             ann_file='annotations/engstler_mae_multik.json',
             data_prefix=dict(img=''),

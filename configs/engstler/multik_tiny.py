@@ -4,9 +4,9 @@
 # channels, 32-channel FPN, small head, random initialisation, backbone trained since there are no weights to
 # freeze). Same data layout as configs/demo/cad_tiny.py under data_root: images/*.png, pseudo_masks.json (training),
 # annotations.json (ground truth).
-#   python tools/extract_pseudo_masks.py configs/engstler/multik_tiny.py --images data/demo/images \
+#   cuts3d extract configs/engstler/multik_tiny.py --images data/demo/images \
 #       --out data/demo/pseudo_masks.json
-#   python tools/train.py configs/engstler/multik_tiny.py
+#   cuts3d train configs/engstler/multik_tiny.py
 _base_ = ['./mae_multik_solov2_coco.py']
 
 pseudo_mask_generator = dict(

@@ -3,14 +3,14 @@
 # trained on them with DropLoss and semantic-aware copy-paste (eq. 4), evaluated after matching clusters to the
 # ground-truth classes (Table 8). The pipeline:
 #
-#   python tools/extract_pseudo_masks.py configs/cutler/maskcut_dino_vitb8_in1k.py --images data/imagenet/train \
+#   cuts3d extract configs/cutler/maskcut_dino_vitb8_in1k.py --images data/imagenet/train \
 #       --out data/imagenet/annotations/maskcut_dino_vitb8_in1k_train.json
-#   python tools/cluster_pseudo_masks.py configs/u2seg/cascade_mask_rcnn_r50_clusters.py \
+#   cuts3d cluster configs/u2seg/cascade_mask_rcnn_r50_clusters.py \
 #       data/imagenet/annotations/maskcut_dino_vitb8_in1k_train.json --images data/imagenet/train \
 #       --out data/imagenet/annotations/imagenet_train_clusters800.json
-#   python tools/train.py configs/u2seg/cascade_mask_rcnn_r50_clusters.py
-#   python tools/test.py configs/u2seg/cascade_mask_rcnn_r50_clusters.py work_dirs/.../iter_160000.pth
-#   python tools/make_panoptic_pseudo_labels.py configs/u2seg/cascade_mask_rcnn_r50_clusters.py \
+#   cuts3d train configs/u2seg/cascade_mask_rcnn_r50_clusters.py
+#   cuts3d test configs/u2seg/cascade_mask_rcnn_r50_clusters.py work_dirs/.../iter_160000.pth
+#   cuts3d panoptic configs/u2seg/cascade_mask_rcnn_r50_clusters.py \
 #       data/imagenet/annotations/imagenet_train_clusters800.json --images data/imagenet/train \
 #       --out data/imagenet/annotations/imagenet_train_panoptic800.json
 #
@@ -18,7 +18,7 @@
 # every cascade stage with class-agnostic box regression (CLS_AGNOSTIC_BBOX_REG, which DropLoss needs too) and
 # detectron2's default class-specific mask head. The schedule stays CutLER's 160k (the released panoptic config
 # runs 270k with steps at 210k/250k). Only the instance branch is built: U2Seg's panoptic model adds a
-# semantic-segmentation head (Panoptic FPN), not part of this project; tools/make_panoptic_pseudo_labels.py makes
+# semantic-segmentation head (Panoptic FPN), not part of this project; cuts3d panoptic makes
 # its training targets. For another C, change `num_clusters` here (it sets every head and the class names).
 _base_ = ['../cutler/cascade_mask_rcnn_r50_in1k.py']
 
@@ -28,15 +28,15 @@ custom_imports = dict(imports=['mmdet.engine', 'mmdet.visualization', 'cuts3d.en
                       allow_failed_imports=False)
 
 num_clusters = 800
-# The category names tools/cluster_pseudo_masks.py writes (cuts3d.u2seg.cluster_class_names).
+# The category names cuts3d cluster writes (cuts3d.u2seg.cluster_class_names).
 classes = tuple(f'cluster_{k}' for k in range(1, num_clusters + 1))
 
-# Stage 1b (tools/cluster_pseudo_masks.py): DINO ViT-B/8 keys mask-pooled per pseudo-mask, K-Means into C classes.
+# Stage 1b (cuts3d cluster): DINO ViT-B/8 keys mask-pooled per pseudo-mask, K-Means into C classes.
 dino_vitb8 = dict(type='DINOFeatures', arch='vit_base', patch_size=8, input_size=(480, 480),
                   checkpoint='https://dl.fbaipublicfiles.com/dino/dino_vitbase8_pretrain/dino_vitbase8_pretrain.pth')
 clustering = dict(feature_extractor=dino_vitb8, num_clusters=num_clusters, seed=0, iterations=50)
 
-# Panoptic pseudo-labels (tools/make_panoptic_pseudo_labels.py, eq. 5): things = the clusters, stuff = 27 K-Means
+# Panoptic pseudo-labels (cuts3d panoptic, eq. 5): things = the clusters, stuff = 27 K-Means
 # classes of the same features away from things (KMeansStuff, a weight-free stand-in for STEGO's 27 classes).
 panoptic = dict(
     stuff_source=dict(type='KMeansStuff', feature_extractor=dino_vitb8, num_classes=27),

@@ -2,9 +2,9 @@
 # C = 4 pseudo classes, weight-free colour features for the clustering and the stuff classes, semantic-aware
 # copy-paste, cluster-to-class matching at test time. For demos and tests only.
 #
-#   python tools/cluster_pseudo_masks.py configs/u2seg/tiny_clusters.py DATA/pseudo_masks.json --images DATA/images \
+#   cuts3d cluster configs/u2seg/tiny_clusters.py DATA/pseudo_masks.json --images DATA/images \
 #       --out DATA/pseudo_masks_clustered.json
-#   python tools/train.py configs/u2seg/tiny_clusters.py --cfg-options data_root=DATA/ (or the dataset fields)
+#   cuts3d train configs/u2seg/tiny_clusters.py --cfg-options data_root=DATA/ (or the dataset fields)
 _base_ = ['../demo/cad_tiny.py']
 
 custom_imports = dict(imports=['mmdet.engine', 'mmdet.visualization', 'cuts3d.engine', 'cuts3d.u2seg'],

@@ -1,12 +1,14 @@
-"""Pseudo-mask datasets (DATASETS) and the transforms that carry Spatial Confidence through the pipeline (TRANSFORMS).
+"""Pseudo-mask datasets and plain image folders (DATASETS), and the transforms that carry Spatial Confidence through
+the pipeline (TRANSFORMS).
 
 The masks that carry Spatial Confidence, ``SpatialConfidenceMasks``, are a data type:
 :mod:`cuts3d.structures.spatial_confidence_masks`. Synthetic scenes for demos and tests:
 :mod:`cuts3d.utils.synthetic_images`.
 """
+from .image_folder_dataset import ImageFolderDataset
 from .pseudo_mask_dataset import PseudoMaskDataset
 from .transforms import (ConfidentCopyPaste, CutLERCopyPaste, LoadSpatialConfidence, PackPseudoMaskInputs,
                          confidence_alpha_blend)
 
-__all__ = ['ConfidentCopyPaste', 'CutLERCopyPaste', 'LoadSpatialConfidence', 'PackPseudoMaskInputs',
-           'PseudoMaskDataset', 'confidence_alpha_blend']
+__all__ = ['ConfidentCopyPaste', 'CutLERCopyPaste', 'ImageFolderDataset', 'LoadSpatialConfidence',
+           'PackPseudoMaskInputs', 'PseudoMaskDataset', 'confidence_alpha_blend']

@@ -22,12 +22,36 @@ class PseudoMaskDataset(CocoDataset):
     - ``spatial_confidence``: the annotation's ``{'levels': T, 'rles': [...]}`` entry, left encoded (it is decoded
       per image by ``LoadSpatialConfidence``); absent when the annotation has none.
 
+    The class names come from the config (``metainfo=dict(classes=('fg',))`` for class-agnostic pseudo-masks, the
+    cluster names for U2Seg); mmdet keeps only annotations whose category is among them, so a missing
+    ``metainfo.classes`` used to fall back to a default and a category the classes do not name lost every one of its
+    annotations without a word. Both are errors here.
+
     Raises:
-        ValueError: while loading, for an annotation whose ``score`` is not a number in [0, 1] or whose
-            ``spatial_confidence`` is not ``{'levels': int in 1..255, 'rles': list of that length}``.
+        ValueError: at construction without ``metainfo.classes``; while loading a training set (not ``test_mode``)
+            whose annotations have a category that is not among the classes; for an annotation whose ``score`` is
+            not a number in [0, 1] or whose ``spatial_confidence`` is not ``{'levels': int in 1..255, 'rles': list
+            of that length}``.
     """
 
-    METAINFO = {'classes': ('fg',), 'palette': [(220, 20, 60)]}
+    METAINFO = {'classes': (), 'palette': [(220, 20, 60)]}
+
+    def __init__(self, *args: Any, metainfo: dict | None = None, **kwargs: Any) -> None:
+        if not metainfo or not metainfo.get('classes'):
+            raise ValueError(f'PseudoMaskDataset({kwargs.get("ann_file", "")}) needs metainfo=dict(classes=...): the '
+                             "category names of the json, ('fg',) for class-agnostic pseudo-masks")
+        super().__init__(*args, metainfo=metainfo, **kwargs)
+
+    def load_data_list(self) -> list[dict]:
+        """mmdet's parsing; a training set whose annotated categories are not all among the classes is refused."""
+        data_list = super().load_data_list()
+        dropped = sorted(set(self.cat_img_map) - set(self.cat_ids))
+        if dropped and not self.test_mode:
+            count = len({image for cat in dropped for image in self.cat_img_map[cat]})
+            raise ValueError(f'{self.ann_file}: the annotations of category id(s) {dropped} (on {count} image(s)) are '
+                             f'not among metainfo.classes {tuple(self.metainfo["classes"])}; mmdet would drop them: '
+                             'name their categories in metainfo.classes')
+        return data_list
 
     def parse_data_info(self, raw_data_info: dict) -> dict:
         img_info, anns = raw_data_info['raw_img_info'], raw_data_info['raw_ann_info']

@@ -16,6 +16,7 @@ import numpy as np
 from ..registry import DEPTH_SOURCES
 from .normalize import DepthNormalizer, build_normalizer
 from .paths import find_companion, image_rel_path
+from .stereo_calibration import find_calibration, scaled_calibration
 
 _SGBM_MODES = {
     'sgbm': cv2.STEREO_SGBM_MODE_SGBM,
@@ -38,7 +39,9 @@ class StereoDepth:
     """Depth of the left image from SGBM disparity against the right image found under ``right_root``.
 
     Depth is ``f * B / (disparity + doffs)`` when ``calibration = dict(focal_length=f, baseline=B, doffs=d)`` is
-    given (Middlebury convention; ``doffs`` is the x-difference of the principal points), otherwise
+    given (Middlebury convention; ``doffs`` is the x-difference of the principal points), or with
+    ``calibration='per_image'`` each pair's own numbers from a json beside it (``<right view>.json`` or a
+    ``calibration.json`` in its folder or above: :mod:`cuts3d.depth.stereo_calibration`), otherwise
     ``1 / disparity``; either is then normalised to [0, 1] (:class:`~cuts3d.depth.normalize.DepthNormalizer`).
     ``f * B`` cancels in that normalisation, ``doffs`` does not. Pixels without a valid disparity (occluded, the
     left band no match can reach, failed uniqueness or left-right check) are NaN.
@@ -49,7 +52,8 @@ class StereoDepth:
     Args:
         right_root: folder of right views, looked up like :class:`FileDepth` files (mirrored tree, then stem).
         suffixes: file suffixes of right views to try; None keeps the left image's own suffix.
-        calibration: ``focal_length``, ``baseline`` and ``doffs`` in pixels of the full-size image, or None.
+        calibration: ``focal_length``, ``baseline`` and ``doffs`` in pixels of the full-size image; ``'per_image'``
+            to read each pair's from json files beside the pairs; or None (``1 / disparity``).
         scale: resize factor applied to both views before matching (< 1 for speed); disparities are converted
             back to full-size pixels.
         min_disparity: SGBM ``minDisparity``.
@@ -67,14 +71,16 @@ class StereoDepth:
     """
 
     def __init__(self, right_root: str, suffixes: Sequence[str] | None = None,
-                 calibration: dict[str, float] | None = None, scale: float = 1.0, min_disparity: int = 0,
+                 calibration: dict[str, float] | str | None = None, scale: float = 1.0, min_disparity: int = 0,
                  num_disparities: int | None = None, max_disparity_ratio: float = 0.125, block_size: int = 5,
                  p1: int | None = None, p2: int | None = None, disp12_max_diff: int = 1, uniqueness_ratio: int = 10,
                  speckle_window_size: int = 100, speckle_range: int = 2, pre_filter_cap: int = 63,
                  mode: str = 'sgbm', normalizer: DepthNormalizer | dict | None = None) -> None:
         if not os.path.isdir(right_root):
             raise FileNotFoundError(f'StereoDepth right_root is not a directory: {right_root}')
-        if calibration is not None:
+        if isinstance(calibration, str) and calibration != 'per_image':
+            raise ValueError(f"calibration must be a dict, 'per_image' or None; got {calibration!r}")
+        if isinstance(calibration, dict):
             missing = {'focal_length', 'baseline'} - set(calibration)
             unknown = set(calibration) - {'focal_length', 'baseline', 'doffs'}
             if missing or unknown:
@@ -93,7 +99,7 @@ class StereoDepth:
                              f'{max_disparity_ratio}')
         self.right_root = right_root
         self.suffixes = None if suffixes is None else tuple(suffixes)
-        self.calibration = None if calibration is None else {'doffs': 0.0, **calibration}
+        self.calibration = {'doffs': 0.0, **calibration} if isinstance(calibration, dict) else calibration
         self.scale = scale
         self.min_disparity = min_disparity
         self.num_disparities = num_disparities
@@ -136,10 +142,13 @@ class StereoDepth:
         right_path = find_companion(self.right_root, image_rel_path(meta), self.suffixes, 'right stereo view',
                                     unique_stem=meta.get('unique_stem', True),
                                     unique_rel_stem=meta.get('unique_rel_stem', True))
-        disp = self.disparity(image, read_rgb(right_path))
-        if self.calibration is None:
-            return self.normalizer(disp, image.shape[:2], inverse=True)
         cal = self.calibration
+        if cal == 'per_image':
+            found, where = find_calibration(right_path, self.right_root, image_rel_path(meta))
+            cal = scaled_calibration(found, image.shape[:2], where)
+        disp = self.disparity(image, read_rgb(right_path))
+        if cal is None:
+            return self.normalizer(disp, image.shape[:2], inverse=True)
         with np.errstate(divide='ignore', invalid='ignore'):
             shifted = disp + cal['doffs']
             depth = np.where(shifted > 0, cal['focal_length'] * cal['baseline'] / shifted, np.nan)

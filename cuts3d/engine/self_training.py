@@ -88,13 +88,16 @@ def prediction_config(cfg: Config, ann_file: str, out_file: str, checkpoint: str
     settings = self_training_settings(cfg)
     out = copy.deepcopy(cfg)
     train_ds = annotated_dataset(out.train_dataloader.dataset)
+    if not (train_ds.get('metainfo') or {}).get('classes'):
+        raise ValueError('the training dataset has no metainfo.classes; the predictions are labelled with them: '
+                         "set e.g. metainfo=dict(classes=('fg',))")
     if 'test_dataloader' not in out:
         raise KeyError('the config has no test_dataloader, whose pipeline self-training uses to predict')
     test_ds = annotated_dataset(out.test_dataloader.dataset)
     out.test_dataloader.dataset = ConfigDict(
         type=train_ds['type'], data_root=train_ds.get('data_root', ''), ann_file=ann_file,
         data_prefix=copy.deepcopy(train_ds.get('data_prefix', dict(img=''))),
-        metainfo=copy.deepcopy(train_ds.get('metainfo', dict(classes=('fg', )))), test_mode=True,
+        metainfo=copy.deepcopy(train_ds['metainfo']), test_mode=True,
         pipeline=copy.deepcopy(test_ds['pipeline']))
     out.test_evaluator = ConfigDict(type='SelfTrainingAnnotator', previous_ann_file=ann_file, out_file=out_file,
                                     score_thr=score_thr, merge_iou_thr=settings['merge_iou_thr'])

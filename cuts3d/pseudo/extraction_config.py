@@ -3,7 +3,10 @@
 Each tool reads one section of a config file (``pseudo_mask_generator``, ``clustering``, ``panoptic``) after its
 ``--cfg-options`` are merged (:mod:`cuts3d.utils.config_options`), and stops with one line naming what is wrong:
 :class:`ToolConfigError` carries it. The extraction runner's options (the config's ``extraction`` dict) are
-checked here too, before any image is read: a ``max_side=-5`` used to fail every image one by one.
+checked here too, before any image is read: a ``max_side=-5`` used to fail every image one by one. So is the depth:
+a generator with components that need depth (CutS3D's) and no ``depth_source`` is refused, where it used to be run
+on a constant depth map that a demo config had set quietly; constant depth must be asked for (``ConstantDepth``),
+and then :func:`depth_source_note` says so.
 """
 from __future__ import annotations
 
@@ -15,8 +18,12 @@ from mmengine.config import Config
 
 from ..utils.config_options import ConfigFileError, read_config
 
-__all__ = ['EXTRACTION_OPTIONS', 'ToolConfigError', 'extraction_options', 'load_extraction_config',
+__all__ = ['DEPTH_COMPONENTS', 'EXTRACTION_OPTIONS', 'ToolConfigError', 'check_depth_source',
+           'depth_source_description', 'depth_source_note', 'extraction_options', 'load_extraction_config',
            'load_tool_config']
+
+# Components that read the depth map (CutContext.depth): a generator naming one needs a depth_source.
+DEPTH_COMPONENTS = ('LocalCut', 'SpatialImportance', 'SpatialConfidence')
 
 
 class ToolConfigError(ValueError):
@@ -46,7 +53,7 @@ def load_extraction_config(path: str, options: Optional[dict], depth_dir: Option
     """The config of a ``pseudo_mask_generator`` with ``--cfg-options`` merged and ``--depth DIR`` applied.
 
     ``--depth DIR`` replaces the generator's depth source by ``FileDepth(root=DIR)``. The ``extraction`` options
-    are checked (:func:`extraction_options`).
+    (:func:`extraction_options`) and the depth source (:func:`check_depth_source`) are checked.
     """
     cfg = load_tool_config(path, options, 'pseudo_mask_generator')
     if depth_dir is not None:
@@ -54,7 +61,58 @@ def load_extraction_config(path: str, options: Optional[dict], depth_dir: Option
             raise ToolConfigError(f'--depth {depth_dir} is not a folder')
         cfg.pseudo_mask_generator.depth_source = dict(type='FileDepth', root=os.path.abspath(depth_dir))
     extraction_options(cfg)
+    check_depth_source(cfg)
     return cfg
+
+
+def _types(node: Any) -> set[str]:
+    """Every ``type`` named in a (nested) config node."""
+    if isinstance(node, dict):
+        found = {node['type']} if isinstance(node.get('type'), str) else set()
+        return found.union(*(_types(value) for value in node.values()))
+    if isinstance(node, (list, tuple)):
+        return set().union(*(_types(value) for value in node))
+    return set()
+
+
+def check_depth_source(cfg: Config) -> None:
+    """ToolConfigError when the generator names a component of :data:`DEPTH_COMPONENTS` but no depth source."""
+    generator = cfg.pseudo_mask_generator
+    if generator.get('depth_source') is not None:
+        return
+    users = sorted(set(DEPTH_COMPONENTS) & _types(generator))
+    if users:
+        raise ToolConfigError(
+            f'config {cfg.filename}: {", ".join(users)} need depth, but pseudo_mask_generator.depth_source is None: '
+            'pass --depth DIR (depth maps), or set a depth source (a model such as ZoeDepth or DepthAnythingV2, '
+            "StereoDepth with right_root=..., or ConstantDepth to run without 3D information on purpose)")
+
+
+def depth_source_description(cfg: Config) -> str:
+    """Which depth the generator uses, in words (``'none (2D only)'``, ``'depth maps from DIR (FileDepth)'``, ...)."""
+    source = cfg.pseudo_mask_generator.get('depth_source')
+    if source is None:
+        return 'none (2D only, as CutLER\'s MaskCut)'
+    if not isinstance(source, dict):
+        return repr(source)
+    kind = source.get('type')
+    if kind == 'FileDepth':
+        return f'depth maps from {source.get("root")} (FileDepth)'
+    if kind == 'StereoDepth':
+        return f'stereo matching (SGBM) against the right views in {source.get("right_root")} (StereoDepth)'
+    if kind == 'ConstantDepth':
+        return (f'ConstantDepth({source.get("value", 0.5)}): one depth everywhere, no 3D information: LocalCut keeps '
+                'the whole 2D component and Spatial Importance is flat, so the masks are MaskCut\'s')
+    model = source.get('model') or source.get('checkpoint')
+    return f'{kind}' + (f' ({model})' if model else '')
+
+
+def depth_source_note(cfg: Config) -> Optional[str]:
+    """A line to print when the depth is a fallback that carries no 3D information (``ConstantDepth``), else None."""
+    source = cfg.pseudo_mask_generator.get('depth_source')
+    if isinstance(source, dict) and source.get('type') == 'ConstantDepth':
+        return f'depth: {depth_source_description(cfg)}'
+    return None
 
 
 def _positive_int(value: Any) -> bool:

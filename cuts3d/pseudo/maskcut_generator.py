@@ -32,7 +32,8 @@ Each kept instance: patch mask -> nearest upsampling to the feature input size -
 patch-grid confidence map is upsampled bilinearly to the image size from the instance's own patches (so the zeros
 around the instance do not dilute its border, and a constant confidence stays constant:
 :func:`cuts3d.utils.mask_ops.confidence_to_image`), clipped to [0, 1] and set to 0 outside the final mask;
-``score`` is its mean inside the mask. Per-stage seconds of the last image are in :attr:`timings`.
+``score`` is its mean inside the mask. Per-stage seconds of the last image are in :attr:`timings`, and what became
+of each of its cuts in :attr:`cut_log` (one dict per cut with a ``decision``, :data:`DECISIONS`).
 """
 from __future__ import annotations
 
@@ -49,6 +50,12 @@ from ..utils.timing import StageTimer
 from .mask_refinement import refine_to_image
 
 STAGES = ('features', 'depth', 'cut', 'partition', 'confidence', 'refine')
+# What became of a cut (``cut_log[i]['decision']``): kept; dropped for IoU > max_iou with the previous cut's mask
+# (``iou_previous``), for covering <= min_area_frac of the grid (``area_frac``), or because every patch of it was
+# claimed already; the loop stopped because the cut was the rest of the image (``rest_iou``) or the cutter found
+# nothing left to cut; or the refiner (CRF) left the mask empty or rejected it.
+DECISIONS = ('kept', 'dropped_iou', 'dropped_small', 'dropped_claimed', 'stopped_rest', 'stopped_no_cut',
+             'empty_after_crf')
 
 
 def _grid_array(array: Any, grid: tuple[int, int], what: str, dtype: type) -> np.ndarray:
@@ -111,16 +118,24 @@ class MaskCutGenerator:
         self.rest_iou = float(rest_iou)
         self.depth_reduce = depth_reduce
         self._timer = StageTimer()
+        self._cut_log: list[dict[str, Any]] = []
 
     @property
     def timings(self) -> dict[str, float]:
         """Seconds per stage (:data:`STAGES`) spent on the last image; ``'cut'`` is affinity + eigensolve."""
         return {stage: self._timer.seconds.get(stage, 0.0) for stage in STAGES}
 
+    @property
+    def cut_log(self) -> list[dict[str, Any]]:
+        """What happened to each cut of the last image, in order: ``cut_index``, ``decision`` (:data:`DECISIONS`)
+        and the numbers it was decided on (``area_frac``, ``iou_previous``, ``rest_iou``)."""
+        return [dict(entry) for entry in self._cut_log]
+
     def __call__(self, image: np.ndarray, meta: dict | None = None) -> list[Instance]:
         """Pseudo-masks of one RGB uint8 image, at its size; ``meta`` (``img_path``, ``rel_path``) for depth."""
         meta = {} if meta is None else meta
         self._timer.reset()
+        self._cut_log = []
         with self._timer('features'):
             feats = self.feature_extractor(image)
         resized = resize_rgb(image, feats.input_size)
@@ -131,7 +146,9 @@ class MaskCutGenerator:
         instances = []
         for index, cut, patch_mask, confidence in self._cut_loop(feats, context):
             instance = self._to_image(index, cut, patch_mask, confidence, resized, image.shape[:2])
-            if instance is not None:
+            if instance is None:
+                self._cut_log[index]['decision'] = 'empty_after_crf'
+            else:
                 instances.append(instance)
         return instances
 
@@ -145,14 +162,24 @@ class MaskCutGenerator:
                              f'for an image of {image.shape[:2]}')
         return depth_to_grid(depth, grid, reduce=self.depth_reduce)
 
-    def _is_rest(self, mask: np.ndarray, claimed: np.ndarray) -> bool:
-        """Whether ``mask`` is (within ``rest_iou``) everything not claimed yet: CutS3D's stop criterion."""
+    def _is_rest(self, mask: np.ndarray, claimed: np.ndarray, entry: dict[str, Any]) -> bool:
+        """Whether ``mask`` is (within ``rest_iou``) everything not claimed yet: CutS3D's stop criterion. The IoU
+        goes to ``entry['rest_iou']``."""
         rest = ~claimed
-        return not rest.any() or mask_iou(mask & rest, rest) >= self.rest_iou
+        entry['rest_iou'] = mask_iou(mask & rest, rest) if rest.any() else 1.0
+        return not rest.any() or entry['rest_iou'] >= self.rest_iou
 
-    def _is_dropped(self, index: int, mask: np.ndarray, previous: np.ndarray) -> bool:
-        """MaskCut's filter from the second cut on: too similar to the previous cut's mask, or too small."""
-        return index > 0 and (mask_iou(mask, previous) > self.max_iou or mask.mean() <= self.min_area_frac)
+    def _drop_reason(self, index: int, mask: np.ndarray, previous: np.ndarray,
+                     entry: dict[str, Any]) -> str | None:
+        """MaskCut's filter from the second cut on: ``'dropped_iou'`` when too similar to the previous cut's mask,
+        ``'dropped_small'`` when too small, else None. The numbers go to ``entry``."""
+        entry['area_frac'] = float(mask.mean())
+        if index == 0:
+            return None
+        entry['iou_previous'] = mask_iou(mask, previous)
+        if entry['iou_previous'] > self.max_iou:
+            return 'dropped_iou'
+        return 'dropped_small' if entry['area_frac'] <= self.min_area_frac else None
 
     def _cut_loop(self, feats: PatchFeatures, context: CutContext) -> list[tuple[int, Cut, np.ndarray, np.ndarray]]:
         """The N-cut loop on the patch grid: ``(cut index, cut, instance h x w, confidence h x w)`` per kept cut."""
@@ -161,26 +188,35 @@ class MaskCutGenerator:
         previous = np.zeros(grid, dtype=bool)
         kept = []
         for index in range(self.num_cuts):
+            entry: dict[str, Any] = {'cut_index': index}
+            self._cut_log.append(entry)
             context.claimed = claimed.copy()
             with self._timer('cut'):
                 cut = self.cutter.cut(feats, ~claimed, context)
             if cut is None:
+                entry['decision'] = 'stopped_no_cut'
                 break
+            entry['seed'] = int(cut.seed)
             with self._timer('partition'):
                 mask = _grid_array(self.partitioner(cut, context), grid, type(self.partitioner).__name__, bool)
-            if self.stop_on_rest and self._is_rest(mask, claimed):
+            if self.stop_on_rest and self._is_rest(mask, claimed, entry):
+                entry['decision'] = 'stopped_rest'
                 break
-            if self._is_dropped(index, mask, previous):
+            dropped = self._drop_reason(index, mask, previous, entry)
+            if dropped:
+                entry['decision'] = dropped
                 previous = np.zeros(grid, dtype=bool)
                 continue
             previous = mask
             instance = mask & ~claimed
             claimed = claimed | mask
             if not instance.any():
+                entry['decision'] = 'dropped_claimed'
                 continue
             with self._timer('confidence'):
                 confidence = _grid_array(self.confidence(cut, instance, context), grid,
                                          type(self.confidence).__name__, np.float32)
+            entry['decision'] = 'kept'
             kept.append((index, cut, instance, confidence))
         return kept
 

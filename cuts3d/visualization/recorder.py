@@ -35,12 +35,15 @@ class CutRecord:
 @dataclass
 class ImageRecord:
     """Everything recorded for one image: depth at image size (None without a depth source), the cut context
-    (resized image, patch grid, patch-grid depth), the cut rounds and the generator's instances."""
+    (resized image, patch grid, patch-grid depth), the cut rounds, the generator's instances and its decision on
+    each cut (the generator's ``cut_log``, e.g. :attr:`cuts3d.pseudo.MaskCutGenerator.cut_log`; empty for a
+    generator that keeps none)."""
 
     depth: np.ndarray | None = None
     context: CutContext | None = None
     cuts: list[CutRecord] = field(default_factory=list)
     instances: list[Instance] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Tap:
@@ -109,4 +112,5 @@ class StageRecorder:
         """Run the generator on one image and return what was recorded, instances included."""
         self.current = ImageRecord()
         self.current.instances = list(self.generator(image, meta))
+        self.current.decisions = list(getattr(self.generator, 'cut_log', None) or [])
         return self.current

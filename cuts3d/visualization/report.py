@@ -26,15 +26,18 @@ th:first-child, td:first-child { text-align: left; }
 figure { margin: 0; max-width: 384px; }
 figure img { max-width: 384px; border: 1px solid #ccc; }
 figcaption { font-size: 0.85em; color: #444; }
+ul.notes { margin: 0.2em 0 0.6em 0; font-size: 0.9em; }
 """
 
 
 @dataclass
 class ReportRow:
-    """One image's pictures: ``(caption, path relative to the report's folder)`` in display order."""
+    """One image's pictures: ``(caption, path relative to the report's folder)`` in display order, and lines of
+    text shown above them (e.g. what became of each cut)."""
 
     name: str
     pictures: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def slug(text: str) -> str:
@@ -42,10 +45,11 @@ def slug(text: str) -> str:
     return re.sub(r'[^a-z0-9]+', '_', text.lower()).strip('_') or 'picture'
 
 
-def save_row(out_dir: str | Path, name: str, pictures: Mapping[str, np.ndarray]) -> ReportRow:
+def save_row(out_dir: str | Path, name: str, pictures: Mapping[str, np.ndarray],
+             notes: Sequence[str] = ()) -> ReportRow:
     """Save ``pictures`` (caption -> RGB uint8) as ``out_dir/<slug(name)>/<slug(caption)>.png`` and return the
-    row that references them."""
-    row = ReportRow(name)
+    row that references them (with ``notes``, lines shown above the pictures)."""
+    row = ReportRow(name, notes=list(notes))
     used: set[str] = set()
     for caption, picture in pictures.items():
         stem = slug(caption)
@@ -101,7 +105,10 @@ def write_report(out_dir: str | Path, rows: Sequence[ReportRow], metrics: Metric
         figures = ''.join(f'<figure><img src="{html.escape(path)}" alt="{html.escape(caption)}">'
                           f'<figcaption>{html.escape(caption)}</figcaption></figure>'
                           for caption, path in row.pictures)
-        parts.append(f'<div class="row"><h2>{html.escape(row.name)}</h2><div class="pictures">{figures}</div></div>')
+        notes = ''.join(f'<li>{html.escape(note)}</li>' for note in row.notes)
+        notes = f'<ul class="notes">{notes}</ul>' if notes else ''
+        parts.append(f'<div class="row"><h2>{html.escape(row.name)}</h2>{notes}<div class="pictures">{figures}</div>'
+                     '</div>')
     parts.append('</body></html>\n')
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / filename

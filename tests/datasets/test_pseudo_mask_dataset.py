@@ -70,6 +70,7 @@ def pseudo_json(tmp_path):
 
 
 def build(path, pipeline=(), **kwargs):
+    kwargs.setdefault('metainfo', dict(classes=('fg', )))
     return DATASETS.build(dict(type='PseudoMaskDataset', ann_file=str(path), data_prefix=dict(img=str(path.parent)),
                                pipeline=list(pipeline), **kwargs))
 
@@ -160,3 +161,19 @@ def test_load_spatial_confidence_rejects_a_misplaced_pipeline(pseudo_json):
     twice = LoadSpatialConfidence()(dict(loaded))
     with pytest.raises(TypeError, match='twice'):
         LoadSpatialConfidence()(twice)
+
+
+@pytest.mark.parametrize('metainfo', [None, {}, dict(classes=())])
+def test_missing_class_names_are_an_error_not_an_empty_dataset(pseudo_json, metainfo):
+    path, _ = pseudo_json
+    with pytest.raises(ValueError, match=r'needs metainfo=dict\(classes=...\)'):
+        build(path, metainfo=metainfo)
+
+
+def test_a_category_the_classes_do_not_name_is_refused_for_training(pseudo_json):
+    """mmdet keeps only the annotations of the named categories: 'object' would lose all three, silently."""
+    path, _ = pseudo_json
+    with pytest.raises(ValueError, match=r"category id\(s\) \[1\] \(on 2 image\(s\)\) are not among "
+                                         r"metainfo.classes \('object',\)"):
+        build(path, metainfo=dict(classes=('object', )))
+    assert len(build(path, metainfo=dict(classes=('object', )), test_mode=True)) == 2  # evaluation reads the json

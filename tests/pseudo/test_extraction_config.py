@@ -5,6 +5,7 @@ import textwrap
 import pytest
 
 from cuts3d.pseudo import ToolConfigError, extraction_options, load_extraction_config, load_tool_config
+from cuts3d.pseudo.extraction_config import depth_source_description, depth_source_note
 
 
 @pytest.fixture
@@ -58,3 +59,25 @@ def test_extraction_options_are_checked_before_any_image(config, option, message
 def test_valid_extraction_options_pass(config):
     cfg = load_extraction_config(config, {'extraction.max_side': None, 'extraction.warn_after_failures': 5}, None)
     assert extraction_options(cfg) == {'max_side': None, 'warn_after_failures': 5}
+
+
+DEMO = os.path.join(os.path.dirname(__file__), '..', '..', 'configs', 'demo')
+
+
+def test_a_cuts3d_config_without_depth_is_refused_at_start(tmp_path):
+    """demo_cuts3d.py without --depth used to run on a constant depth map without a word."""
+    with pytest.raises(ToolConfigError, match=r'demo_cuts3d\.py: LocalCut, SpatialConfidence, SpatialImportance need '
+                                              r'depth, but pseudo_mask_generator\.depth_source is None: pass --depth'):
+        load_extraction_config(os.path.join(DEMO, 'demo_cuts3d.py'), None, None)
+    cfg = load_extraction_config(os.path.join(DEMO, 'demo_cuts3d.py'), None, str(tmp_path))
+    assert depth_source_note(cfg) is None and 'FileDepth' in depth_source_description(cfg)
+
+
+def test_constant_depth_must_be_asked_for_and_is_announced():
+    cfg = load_extraction_config(os.path.join(DEMO, 'extract_cuts3d_tiny.py'), None, None)
+    assert depth_source_note(cfg).startswith('depth: ConstantDepth(0.5): one depth everywhere, no 3D information')
+
+
+def test_a_config_without_depth_components_needs_no_depth():
+    cfg = load_extraction_config(os.path.join(DEMO, 'own_photos.py'), None, None)
+    assert depth_source_note(cfg) is None and depth_source_description(cfg).startswith('none (2D only')

@@ -337,3 +337,33 @@ def test_cuts3d_with_real_components_finds_both_squares_with_spatial_confidence(
     for inst in found:
         assert inst.confidence[inst.mask].min() >= 0.5 - 1e-6 and 0.5 <= inst.score <= 1.0
         assert not inst.confidence[~inst.mask].any()
+
+
+def decisions(gen):
+    return [(entry['cut_index'], entry['decision']) for entry in gen.cut_log]
+
+
+def test_cut_log_says_why_each_cut_was_kept_dropped_or_stopped():
+    """The aloe got no MaskCut mask and nothing said why: every cut now carries its decision and its numbers."""
+    a, a2, tiny = box(0, 4, 0, 4), box(0, 4, 0, 5), box(9, 10, 9, 10)
+    gen, _, _ = generator([a, a2, tiny, box(6, 9, 6, 9)], num_cuts=4)
+    assert decisions(gen) == [(0, 'kept'), (1, 'dropped_iou'), (2, 'dropped_small'), (3, 'kept')]
+    assert gen.cut_log[1]['iou_previous'] == pytest.approx(0.8) and gen.cut_log[2]['area_frac'] == 0.01
+    inside = box(1, 3, 1, 3)
+    gen, _, _ = generator([box(0, 6, 0, 6), inside])
+    assert decisions(gen) == [(0, 'kept'), (1, 'dropped_claimed'), (2, 'stopped_no_cut')]
+    gen, _, _ = generator([a, ~a], stop_on_rest=True)
+    assert decisions(gen) == [(0, 'kept'), (1, 'stopped_rest')] and gen.cut_log[1]['rest_iou'] == 1.0
+    gen, _, _ = generator([a])
+    assert decisions(gen) == [(0, 'kept'), (1, 'stopped_no_cut')]
+
+
+def test_cut_log_marks_a_mask_the_refiner_rejected():
+    class Reject:
+        def __call__(self, image, mask):
+            return None
+
+    gen, _, _ = generator([box(0, 3, 0, 3)], refiner=Reject(), num_cuts=1)
+    assert decisions(gen) == [(0, 'empty_after_crf')]
+    gen(np.zeros((40, 40, 3), np.uint8), {})  # the log is the last image's
+    assert len(gen.cut_log) == 1

@@ -129,7 +129,7 @@ def test_1_a_second_run_on_a_busy_work_dir_is_refused_and_a_killed_run_resumes(c
             assert first.poll() is None and time.monotonic() < deadline, 'the first run did not take the lock'
             time.sleep(0.05)
         assert extract.main(args) == 2
-        assert f'is in use by another extraction (pid {first.pid} on ' in error_line(capsys, 'extract_pseudo_masks.py')
+        assert f'is in use by another extraction (pid {first.pid} on ' in error_line(capsys, 'cuts3d extract')
         assert first.poll() is None  # the first run goes on undisturbed
     finally:
         first.send_signal(signal.SIGKILL)
@@ -152,11 +152,11 @@ def test_2_an_out_or_work_dir_over_or_inside_the_inputs_is_refused(corpus, tmp_p
         (['--out', CUTS3D], 'is the config file'),
     ]:
         assert run_extract('--images', str(corpus / 'images'), *args) == 2
-        assert re.search(message, error_line(capsys, 'extract_pseudo_masks.py'))
+        assert re.search(message, error_line(capsys, 'cuts3d extract'))
     assert run_extract('--images', str(image), '--out', str(image)) == 2  # one image as --images
-    assert 'good_0.png is the --images file' in error_line(capsys, 'extract_pseudo_masks.py')
+    assert 'good_0.png is the --images file' in error_line(capsys, 'cuts3d extract')
     assert run_extract('--images', str(image), '--out', str(corpus / 'images' / 'o.json')) == 2
-    assert 'inside a folder holding input images' in error_line(capsys, 'extract_pseudo_masks.py')
+    assert 'inside a folder holding input images' in error_line(capsys, 'cuts3d extract')
     assert image.read_bytes() == before and not (corpus / 'images' / 'work').exists()
 
 
@@ -165,7 +165,7 @@ def test_3_readme_dict_options_work_and_bad_options_fail_before_any_image(corpus
     images = str(corpus / 'images')
     stereo = "pseudo_mask_generator.depth_source={'type':'StereoDepth','right_root':'%s'}" % images
     assert run_extract('--images', images, '--out', str(tmp_path / 'a.json'), '--cfg-options', stereo) == 2
-    line = error_line(capsys, 'extract_pseudo_masks.py')
+    line = error_line(capsys, 'cuts3d extract')
     assert "unexpected keyword argument 'value'" in line and "'_delete_':True" in line
     readme = "pseudo_mask_generator.depth_source={'_delete_':True,'type':'StereoDepth','right_root':'%s'}" % images
     assert run_extract('--images', images, '--out', str(tmp_path / 'b.json'), '--cfg-options', readme,
@@ -177,7 +177,7 @@ def test_3_readme_dict_options_work_and_bad_options_fail_before_any_image(corpus
     for option, message in [('extraction.max_side=-5', 'extraction.max_side must be an integer >= 1'),
                             ('pseudo_mask_generator.depth_source=[1,2]', "'list' object is not callable")]:
         assert run_extract('--images', images, '--out', str(tmp_path / 'c.json'), '--cfg-options', option) == 2
-        assert message in error_line(capsys, 'extract_pseudo_masks.py')
+        assert message in error_line(capsys, 'cuts3d extract')
     assert not (tmp_path / 'c.json').exists() and not (tmp_path / 'c.work').exists()
 
     (tmp_path / 'no_depth').mkdir()
@@ -195,14 +195,14 @@ def test_4_unwritable_outputs_are_found_at_start(corpus, tmp_path, capsys):
                          (Path('/proc/cuts3d_out.json'), 'cannot write in /proc')]:
         assert run_extract('--images', str(corpus / 'images'), '--out', str(out),
                            '--work-dir', str(tmp_path / 'work')) == 2
-        assert message in error_line(capsys, 'extract_pseudo_masks.py')
+        assert message in error_line(capsys, 'cuts3d extract')
     assert not (tmp_path / 'work' / 'manifest.json').exists()
 
 
 def test_4_a_read_only_folder_is_found_at_start(corpus, tmp_path, capsys, read_only_dir):
     assert run_extract('--images', str(corpus / 'images'), '--out', str(read_only_dir / 'out.json'),
                        '--work-dir', str(tmp_path / 'work')) == 2
-    assert 'cannot write in' in error_line(capsys, 'extract_pseudo_masks.py')
+    assert 'cannot write in' in error_line(capsys, 'cuts3d extract')
     assert not (tmp_path / 'work' / 'manifest.json').exists()
 
 
@@ -307,7 +307,7 @@ def test_7_evaluation_refuses_invalid_predictions(pseudo_masks, tmp_path, capsys
     for pseudo_path, gt_path in ((tmp_path / 'bad.json', gt), (good, tmp_path / 'bad.json')):
         (tmp_path / 'bad.json').write_text(json.dumps(bad))
         assert evaluate([str(pseudo_path), str(gt_path)]) == 2
-        line = error_line(capsys, 'eval_pseudo_masks.py')
+        line = error_line(capsys, 'cuts3d eval')
         assert f'bad.json: annotation {bad["annotations"][0]["id"]}' in line and re.search(message, line)
 
 
@@ -331,7 +331,7 @@ def test_7_training_refuses_a_json_it_cannot_train_on(detector_data, tmp_path, c
     (root / 'pseudo_masks.json').write_text(json.dumps(pseudo))
     code = load_tool('train').main([DETECTOR, '--work-dir', str(tmp_path / 'work'), '--cfg-options',
                                     *data_options(root)])
-    assert code == 2 and message in error_line(capsys, 'train.py')
+    assert code == 2 and message in error_line(capsys, 'cuts3d train')
 
 
 # ------------------------------------------------------------------------------------------------ 8 checkpoints
@@ -357,7 +357,7 @@ def test_8_test_py_refuses_unreadable_foreign_and_partial_checkpoints(detector_d
     for checkpoint, message in [(text, 'is a text file'), (foreign, 'matches none of the model'),
                                 (partial, 'lacks .* --allow-partial')]:
         assert test([DETECTOR, str(checkpoint), *common]) == 2
-        assert re.search(message, error_line(capsys, 'test.py'))
+        assert re.search(message, error_line(capsys, 'cuts3d test'))
     metrics = tmp_path / 'metrics.json'
     assert test([DETECTOR, str(partial), *common, '--allow-partial', '--out', str(metrics)]) == 0
     assert 'initial values (--allow-partial)' in capsys.readouterr().err and metrics.is_file()
@@ -383,7 +383,7 @@ def test_9_visualize_reports_a_checkpoint_error_in_one_line(corpus, tmp_path, ca
         CUTS3D, '--images', str(corpus / 'images'), '--out', str(tmp_path / 'vis'), '--cfg-options',
         "pseudo_mask_generator.feature_extractor={'_delete_':True,'type':'DINOFeatures','arch':'vit_small',"
         f"'patch_size':16,'input_size':(64,64),'checkpoint':'{text}'}}"])
-    assert code == 2 and 'dino.pth is a text file' in error_line(capsys, 'visualize.py')
+    assert code == 2 and 'dino.pth is a text file' in error_line(capsys, 'cuts3d visualize')
 
 
 # ------------------------------------------------------------------------------------------------ 10 smaller
@@ -398,4 +398,4 @@ def test_10_help_bad_options_syntax_errors(corpus, tmp_path, capsys):
     broken = tmp_path / 'broken.py'
     broken.write_text("_base_ = ['%s']\npseudo_mask_generator = dict(num_cuts=2\n" % CUTS3D)
     assert extract.main([str(broken), '--images', str(corpus / 'images'), '--out', str(tmp_path / 'o.json')]) == 2
-    assert f'{broken}:2: syntax error' in error_line(capsys, 'extract_pseudo_masks.py')
+    assert f'{broken}:2: syntax error' in error_line(capsys, 'cuts3d extract')

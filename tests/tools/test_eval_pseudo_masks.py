@@ -47,5 +47,5 @@ def test_bad_input_exits_2_with_one_line(files, tmp_path, capsys):
                                                        'annotations': [], 'categories': []}))
     assert tool.main([str(pseudo), str(tmp_path / 'other.json')]) == 2
     errors = capsys.readouterr().err.strip().splitlines()
-    assert len(errors) == 3 and all(e.startswith('eval_pseudo_masks.py: error:') for e in errors)
+    assert len(errors) == 3 and all(e.startswith('cuts3d eval: error:') for e in errors)
     assert 'no such file' in errors[0] and 'does not exist' in errors[1] and 'no image of' in errors[2]

@@ -28,6 +28,20 @@ def images(tmp_path):
     return folder
 
 
+def test_cuts3d_demo_config_without_depth_stops_at_once(images, tmp_path, capsys):
+    """configs/demo/demo_cuts3d.py without --depth quietly ran on constant depth; now it says what is missing."""
+    config = os.path.join(ROOT, 'configs', 'demo', 'demo_cuts3d.py')
+    assert tool.main([config, '--images', str(images), '--out', str(tmp_path / 'out.json'), '--no-progress']) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and 'need depth, but pseudo_mask_generator.depth_source is None' in err
+    assert not (tmp_path / 'out.json').exists()
+
+
+def test_explicit_constant_depth_is_announced(images, tmp_path, capsys):
+    assert tool.main([CUTS3D, '--images', str(images), '--out', str(tmp_path / 'out.json'), '--no-progress']) == 0
+    assert 'cuts3d extract: depth: ConstantDepth(0.5): one depth everywhere' in capsys.readouterr().err
+
+
 def test_extracts_with_cfg_options_and_prints_a_summary(images, tmp_path, capsys):
     out = tmp_path / 'out.json'
     rc = tool.main([CUTLER, '--images', str(images), '--out', str(out), '--no-progress',
@@ -110,7 +124,7 @@ def test_bad_input_exits_2_with_one_line(images, tmp_path, capsys, make_args, me
     (tmp_path / 'empty').mkdir()
     assert tool.main(make_args(images, tmp_path)) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and err.startswith('extract_pseudo_masks.py: error:')
+    assert len(err.splitlines()) == 1 and err.startswith('cuts3d extract: error:')
     assert __import__('re').search(message, err), err
 
 

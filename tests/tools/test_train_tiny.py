@@ -94,7 +94,7 @@ def test_bad_config_exits_non_zero_with_one_line(argv, with_data, reason, traine
     options = [*data_options(trained[0]), 'model.roi_head.type=NoSuchHead'] if with_data else []
     assert load_tool('train').main([*argv, *options, '--work-dir', str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith('train.py: error:') and reason in err[0]
+    assert len(err) == 1 and err[0].startswith('cuts3d train: error:') and reason in err[0]
 
 
 def test_command_line_entry_point_exits_non_zero():

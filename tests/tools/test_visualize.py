@@ -56,6 +56,27 @@ def test_writes_every_picture_and_the_index(data, main, tmp_path):
     assert '<table class="metrics">' in page and '>scene_0001.png<' in page
 
 
+def test_says_how_many_it_shows_and_why_each_cut_went(data, main, tmp_path, capsys):
+    """It took 4 images without saying so and gave no reason for a missing mask (the aloe): now it says both."""
+    root, _, config = data
+    out = tmp_path / 'vis'
+    assert main([str(config), '--images', str(root / 'images'), '--depth', str(root / 'depth'), '--num', '2',
+                 '--out', str(out), '--max-side', '64']) == 0
+    captured = capsys.readouterr()
+    assert 'cuts3d visualize: showing 2 of 3 images (the first ones, sorted; --num N or --all for more)' \
+        in captured.out
+    assert 'visualize: 100%' in captured.err and '2/2' in captured.err  # the progress bar
+    page = html.unescape((out / 'index.html').read_text())
+    lists = re.findall(r'<ul class="notes">(.*?)</ul>', page)
+    assert len(lists) == 2 and all(re.search(r'<li>cut 0: (kept|dropped)', items) for items in lists)
+    decisions = re.findall(r'<li>cut \d: (kept|dropped|stopped)', page)
+    assert len(decisions) >= 4 and {'kept'} < set(decisions)  # more than the kept cuts are explained
+    assert 'Showing 2 of 3 images' in page
+    assert main([str(config), '--images', str(root / 'images'), '--depth', str(root / 'depth'), '--all',
+                 '--out', str(tmp_path / 'all'), '--max-side', '64', '--no-progress']) == 0
+    assert 'showing 3 of 3 images\n' in capsys.readouterr().out
+
+
 def test_bad_input_exits_2_with_one_line(data, main, tmp_path, capsys):
     root, _, config = data
     assert main([str(tmp_path / 'none.py'), '--images', str(root / 'images')]) == 2

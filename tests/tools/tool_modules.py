@@ -1,17 +1,24 @@
 """In-process access to the command-line tools, and the image folder the extraction-tool tests run them on."""
 from __future__ import annotations
 
+import importlib
 import importlib.util
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from cuts3d.cli.main import COMMANDS
+
 TOOLS = Path(__file__).resolve().parents[2] / 'tools'
 
 
 def load_tool(name: str):
-    """Import ``tools/<name>.py`` (not a package) as a module, to call its ``main(argv)`` in-process."""
+    """The module whose ``main(argv)`` ``tools/<name>.py`` runs: ``cuts3d.cli.<module>`` for a tool that is a
+    ``cuts3d`` command (the script is a wrapper), else the script itself, imported as a module."""
+    for command in COMMANDS.values():
+        if command.tool == f'tools/{name}.py':
+            return importlib.import_module(f'cuts3d.cli.{command.module}')
     spec = importlib.util.spec_from_file_location(f'cuts3d_tool_{name}', TOOLS / f'{name}.py')
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -40,6 +40,15 @@ def test_records_every_stage(scene):
     assert {i.provenance['cut_index'] for i in record.instances} <= {c.index for c in kept}
 
 
+def test_records_the_generators_decision_on_every_cut(scene):
+    recorder = StageRecorder(cuts3d_generator(scene.depth))
+    record = recorder.run(scene.image, {})
+    assert record.decisions == recorder.generator.cut_log
+    assert [entry['cut_index'] for entry in record.decisions] == list(range(len(record.decisions)))
+    kept = [entry['cut_index'] for entry in record.decisions if entry['decision'] == 'kept']
+    assert kept == [instance.provenance['cut_index'] for instance in record.instances]
+
+
 def test_each_run_starts_a_fresh_record(scene):
     recorder = StageRecorder(cuts3d_generator(scene.depth, spatial_importance=False))
     first = recorder.run(scene.image, {})

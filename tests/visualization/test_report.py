@@ -37,6 +37,12 @@ def test_captions_become_distinct_file_names(tmp_path):
     assert [path for _, path in row.pictures] == ['x/cut_0_a.png', 'x/cut_0_a_.png']
 
 
+def test_row_notes_are_listed_above_the_pictures(tmp_path):
+    row = save_row(tmp_path, 'a.png', {'image': np.zeros((4, 4, 3), np.uint8)}, notes=['cut 0: kept', 'cut 1: <x>'])
+    page = write_report(tmp_path, [row]).read_text()
+    assert '<ul class="notes"><li>cut 0: kept</li><li>cut 1: &lt;x&gt;</li></ul><div class="pictures">' in page
+
+
 def test_missing_picture_is_refused(tmp_path):
     with pytest.raises(FileNotFoundError, match='missing.png'):
         write_report(tmp_path, [ReportRow('a', [('image', 'missing.png')])])

@@ -6,7 +6,7 @@
 # then CutLER's copy-paste between two images, which mmdet's MultiImageMixDataset hands to the transform in the
 # dataloader workers. A method config sets `ann_file`; CutS3D configs swap the copy-paste for ConfidentCopyPaste.
 # Test: COCO val2017, every category merged into "fg" by ClassAgnosticCocoMetric; any other COCO-format ground
-# truth works with `tools/test.py ... --gt ANN.json --images DIR`.
+# truth works with `cuts3d test ... --gt ANN.json --images DIR`.
 #
 # Paths are relative to the working directory: set `data_root` / `test_data_root` with --cfg-options
 # (train_dataloader.dataset.dataset.data_root=..., test_dataloader.dataset.data_root=...).
@@ -45,6 +45,7 @@ train_dataloader = dict(
         type='MultiImageMixDataset',
         dataset=dict(
             type='PseudoMaskDataset',
+            metainfo=dict(classes=('fg', )),
             data_root=data_root,
             ann_file='annotations/pseudo_masks_train.json',
             data_prefix=dict(img='train/'),

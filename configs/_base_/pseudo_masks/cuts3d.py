@@ -1,8 +1,8 @@
 # CutS3D's extraction (paper sec. 3): MaskCut's NCut sharpened by Spatial Importance, LocalCut in 3D on the
 # orthographic point cloud of monocular depth, Spatial Confidence from T = 6 LocalCuts, stop when a cut returns the
 # rest of the image; the components are those of _base_/cuts3d_components.py. Depth: the paper's model, ZoeDepth,
-# run on the fly; for a large collection predict it once (tools/predict_depth.py CONFIG --images DIR --out
-# DEPTH_DIR) and pass `--depth DEPTH_DIR` to tools/extract_pseudo_masks.py, which reads the maps instead.
+# run on the fly; for a large collection predict it once (cuts3d predict-depth CONFIG --images DIR --out
+# DEPTH_DIR) and pass `--depth DEPTH_DIR` to cuts3d extract, which reads the maps instead.
 _base_ = ['./maskcut.py', '../cuts3d_components.py']
 
 pseudo_mask_generator = dict(

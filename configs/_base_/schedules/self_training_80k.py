@@ -1,5 +1,5 @@
 # CutLER's self-training rounds (docs/reference.md, "Self-training"; CutLER's cascade_mask_rcnn_R_50_FPN_self_train.yaml
-# and tools/get_self_training_ann.py), read by tools/self_train.py:
+# and tools/get_self_training_ann.py), read by cuts3d self-train:
 #   predict `max_dets` detections per training image, keep score >= score_thrs[round - 1] (the last entry for
 #   later rounds), add previous annotations whose mask IoU with every kept prediction is < merge_iou_thr, then
 #   retrain from the previous checkpoint at constant lr (after warm-up) for max_iters, DropLoss off, copy-paste

@@ -1,6 +1,6 @@
 # Paper Table 4, DINO ViT-B/8, row "CutLER": CutLER's MaskCut pseudo-masks and detector, as configs/cutler/ defines
 # them (tests/configs/test_paper_tables.py checks it). Every Table 4 row is extracted, trained, then self-trained
-# once (tools/self_train.py --rounds 1); each row below adds one CutS3D component.
+# once (cuts3d self-train --rounds 1); each row below adds one CutS3D component.
 _base_ = ['../../cutler/maskcut_dino_vitb8_in1k.py']
 
 train_dataloader = dict(dataset=dict(dataset=dict(ann_file='annotations/ablations/table4_dino_cutler_train.json')))

@@ -2,9 +2,9 @@
 # The full CutS3D (DiffNCuts) pipeline with this depth source, trained without self-training. Marigold v1-1 runs on
 # the fly from the Hugging Face hub through diffusers (fp16 weights: half the download, upcast on CPU); for ImageNet
 # predict it once and reuse it:
-#   python tools/predict_depth.py configs/cuts3d/ablations/table8_marigold.py --images DIR \
+#   cuts3d predict-depth configs/cuts3d/ablations/table8_marigold.py --images DIR \
 #       --out data/imagenet/depth_marigold/train
-#   python tools/extract_pseudo_masks.py configs/cuts3d/ablations/table8_marigold.py --images DIR --out OUT.json \
+#   cuts3d extract configs/cuts3d/ablations/table8_marigold.py --images DIR --out OUT.json \
 #       --depth data/imagenet/depth_marigold/train
 _base_ = ['../diffncuts_in1k.py']
 

@@ -1,0 +1,38 @@
+"""CocoResultsWriter: a detector's predictions on photos as one COCO json that holds its images and classes."""
+import json
+
+import numpy as np
+import torch
+from mmengine.structures import InstanceData
+from pycocotools.coco import COCO
+
+from cuts3d.evaluation import CocoResultsWriter
+
+
+def sample(img_id, path, boxes, scores, masks=None):
+    pred = InstanceData(bboxes=torch.tensor(boxes, dtype=torch.float32), scores=torch.tensor(scores),
+                        labels=torch.zeros(len(scores), dtype=torch.long))
+    if masks is not None:
+        pred.masks = torch.tensor(np.array(masks))
+    return {'img_id': img_id, 'img_path': path, 'ori_shape': (10, 12), 'pred_instances': pred}
+
+
+def test_writes_images_categories_and_detections(tmp_path):
+    mask = np.zeros((10, 12), bool)
+    mask[2:5, 3:9] = True
+    writer = CocoResultsWriter(str(tmp_path / 'out.json'), image_root=str(tmp_path), score_thr=0.5,
+                               info={'checkpoint': 'c.pth'})
+    writer.dataset_meta = {'classes': ('fg', )}
+    writer.process({}, [sample(2, str(tmp_path / 'sub' / 'b.png'), [[3, 2, 9, 5], [0, 0, 1, 1]], [0.9, 0.2],
+                               [mask, mask])])
+    writer.process({}, [sample(1, str(tmp_path / 'a.png'), np.zeros((0, 4)), [], np.zeros((0, 10, 12), bool))])
+    counts = writer.compute_metrics(writer.results)
+    assert counts == {'images': 2.0, 'detections': 1.0}
+    data = json.loads((tmp_path / 'out.json').read_text())
+    assert data['images'] == [{'id': 1, 'file_name': 'a.png', 'width': 12, 'height': 10},
+                              {'id': 2, 'file_name': 'sub/b.png', 'width': 12, 'height': 10}]
+    assert data['categories'] == [{'id': 1, 'name': 'fg'}] and data['info']['checkpoint'] == 'c.pth'
+    (detection,) = data['annotations']
+    assert detection['bbox'] == [3.0, 2.0, 6.0, 3.0] and detection['score'] == 0.9 and detection['area'] == 18.0
+    coco = COCO(str(tmp_path / 'out.json'))  # loads as it is, masks decode to the prediction
+    np.testing.assert_array_equal(coco.annToMask(coco.anns[1]).astype(bool), mask)

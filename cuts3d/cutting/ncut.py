@@ -25,7 +25,7 @@ import torch
 
 from ..registry import AFFINITY_MODIFIERS, GRAPH_CUTTERS, build_component
 from ..structures import Cut, CutContext, PatchFeatures
-from .affinity import affinity_pattern, binarize_affinity, cosine_affinity, degree
+from .affinity import NORM_EPS, affinity_pattern, binarize_affinity, cosine_affinity, degree
 from .batched_lobpcg import BatchedPatternGraph, batched_second_eigenvectors
 from .eigensolvers import SECOND_EIGENVECTOR_SOLVERS, pattern_second_eigenvector
 from .image_graph_cache import ImageGraph, ImageGraphCache, identical_row_groups
@@ -226,30 +226,40 @@ class NCutCutter:
         """Features as graph nodes, ``N x C`` (row-major patch order)."""
         return feats.feats.reshape(feats.feats.shape[0], -1).T
 
-    def _pattern(self, node_feats: np.ndarray, context: CutContext) -> np.ndarray:
-        """The bool ``N x N`` pattern: cosine affinity, the modifiers, the threshold (numpy, float32)."""
+    def _pattern(self, node_feats: np.ndarray, context: CutContext) -> tuple[Any, np.ndarray]:
+        """The solver's float32 ``N x N`` 0/1 pattern (a tensor on ``device`` for the torch solver) and the groups
+        of identical rows (:func:`~cuts3d.cutting.image_graph_cache.identical_row_groups`).
+
+        Cosine affinity, the modifiers, the threshold. Affinity modifiers work on numpy arrays on the CPU; without
+        them the torch solver builds the pattern on its device.
+        """
+        if self.uses_torch and not self.affinity_modifiers:
+            unit = torch.nn.functional.normalize(torch.from_numpy(node_feats).to(self.device), dim=1, eps=NORM_EPS)
+            pattern = (unit @ unit.T) > self.tau
+            groups = torch.unique(pattern.to(torch.uint8), dim=0, return_inverse=True)[1]
+            return pattern.to(torch.float32), groups.cpu().numpy()
         affinity = cosine_affinity(node_feats)
         modifiers = self.affinity_modifiers
         for modifier in modifiers[:-1]:
             affinity = modifier(affinity, context)
         if modifiers and hasattr(modifiers[-1], 'binarize'):
-            return modifiers[-1].binarize(affinity, context, self.tau)
-        if modifiers:
-            affinity = modifiers[-1](affinity, context)
-        return affinity_pattern(affinity, self.tau)
+            pattern = modifiers[-1].binarize(affinity, context, self.tau)
+        else:
+            pattern = affinity_pattern(modifiers[-1](affinity, context) if modifiers else affinity, self.tau)
+        groups = identical_row_groups(pattern)
+        if self.uses_torch:
+            return torch.from_numpy(pattern).to(self.device, torch.float32), groups
+        return pattern.astype(np.float32), groups
 
     def _image_graph(self, feats: PatchFeatures, context: CutContext) -> ImageGraph:
         """An image's cached state; its pattern only if it serves every cut (:attr:`pattern_per_image`)."""
         if not self.pattern_per_image:
             return ImageGraph(pattern=None, groups=None)
-        pattern = self._pattern(self._node_feats(feats), context)
-        groups = identical_row_groups(pattern)
-        if self.uses_torch:
-            return ImageGraph(pattern=torch.from_numpy(pattern).to(self.device, torch.float32), groups=groups)
-        return ImageGraph(pattern=pattern.astype(np.float32), groups=groups)
+        pattern, groups = self._pattern(self._node_feats(feats), context)
+        return ImageGraph(pattern=pattern, groups=groups)
 
     def _cut_graph(self, feats: PatchFeatures, active: np.ndarray, context: CutContext,
-                   image: ImageGraph) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray | None]:
+                   image: ImageGraph) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
         """``(pattern, active, nodes, groups)`` of one cut; the pattern is rebuilt when it cannot be cached."""
         flat_active = active.reshape(-1)
         nodes = flat_active if self.claimed == 'remove' else np.ones_like(flat_active)
@@ -258,12 +268,9 @@ class NCutCutter:
         node_feats = self._node_feats(feats)
         if self.claimed == 'zero':
             node_feats = node_feats * flat_active.reshape(-1, 1)
-        pattern = self._pattern(node_feats, context)
-        edges_active = flat_active if self.claimed == 'remove' else np.ones_like(flat_active)
-        groups = identical_row_groups(pattern)
-        if self.uses_torch:
-            return torch.from_numpy(pattern).to(self.device, torch.float32), edges_active, nodes, groups
-        return pattern.astype(np.float32), edges_active, nodes, groups
+        pattern, groups = self._pattern(node_feats, context)
+        # The rebuilt pattern already is this cut's graph ('zero') or is restricted by its nodes ('remove').
+        return pattern, nodes.copy(), nodes, groups
 
     def _solve_numpy(self, work: dict[int, tuple[CutItem, ImageGraph]]) -> dict[int, np.ndarray]:
         vectors = {}

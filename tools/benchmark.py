@@ -17,13 +17,13 @@ columns are seconds; ``cut`` is affinity + eigensolve for all cuts of the image.
         [--batch-size 2] [--num-images 8] [--out FILE.json]
 
     python tools/benchmark.py cuts [--modes cutler cuts3d] [--solvers fast] [--repeats 3] [--threads 1]
-        [--size 480] [--device cpu] [--no-reference] [--cutler-root DIR] [--out FILE.json]
+        [--size 480] [--device cpu] [--no-reference] [--cutler-root DIR] [--scenes N --seed S] [--out FILE.json]
 
 ``cuts`` times the cut stage (NCut cuts, partitioner, confidence; no CRF) per image on EfficientNet-Lite0
-features of the sample images (``data/samples/``), for each fast solver against the CutLER-equivalent reference
-(``solver='dense', orientation='solver'``) back to back, and optionally against CutLER's own ``maskcut_forward``
-from a checkout (``--cutler-root``); it reports seconds per stage, the ratios and how many images got the
-reference's masks (:mod:`cuts3d.pseudo.cut_benchmark`, docs/performance.md).
+features of the sample images (``data/samples/``, plus ``--scenes`` rendered ones), for each fast solver against
+the CutLER-equivalent reference (``solver='dense', orientation='solver'``) back to back, and optionally against
+CutLER's own ``maskcut_forward`` from a checkout (``--cutler-root``); it reports seconds per stage, the ratios and
+how many images got the reference's masks (:mod:`cuts3d.pseudo.cut_benchmark`, docs/performance.md).
 
 ``training`` times training iterations of the tiny detector configs on synthetic pseudo-masks with Spatial
 Confidence: ``cutler`` (configs/demo/cad_tiny.py: random copy-paste, plain mask BCE) against ``cuts3d``
@@ -199,7 +199,14 @@ def measure_cuts(case: dict, queue: multiprocessing.Queue) -> None:
 
     torch.set_num_threads(case['threads'])
     warnings.simplefilter('ignore')
-    images = cut_benchmark.sample_images('.', case['size'], device=case['device'])
+    extractor = cut_benchmark.feature_extractor(case['size'], device=case['device'])
+    images = cut_benchmark.sample_images('.', extractor)
+    if case['scenes']:
+        from cuts3d.datasets.synthetic import generate_scene
+
+        scenes = [generate_scene(index, seed=case['seed']) for index in range(case['scenes'])]
+        images += [cut_benchmark.rendered_image(f'scene_{case["seed"]}_{index}', scene.image, scene.depth,
+                                                extractor) for index, scene in enumerate(scenes)]
     cutters = {solver: dict(solver=solver, device=case['device']) for solver in case['solvers']}
     cutler = (cut_benchmark.CutlerMaskcut(case['cutler_root'], images, case['threads']) if case['cutler_root']
               else nullcontext())
@@ -220,6 +227,9 @@ def add_cuts_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--no-reference', dest='reference', action='store_false',
                         help='skip the float64 reference (about 5 s per cut at 480 px)')
     parser.add_argument('--cutler-root', help="also time CutLER's own maskcut_forward from this checkout")
+    parser.add_argument('--scenes', type=int, default=0,
+                        help='also cut this many rendered synthetic scenes (cuts3d.datasets.synthetic, all kinds)')
+    parser.add_argument('--seed', type=int, default=1, help='seed of the rendered scenes')
     parser.add_argument('--out', help='also write the per-image rows and the summary as json')
 
 
@@ -233,7 +243,7 @@ def run_cuts(args: argparse.Namespace) -> int:
     start, load_before = time.perf_counter(), load_average()
     rows = run_case(dict(modes=args.modes, solvers=args.solvers, repeats=args.repeats, threads=args.threads,
                          size=args.size, device=args.device, reference=args.reference,
-                         cutler_root=args.cutler_root), measure_cuts)
+                         cutler_root=args.cutler_root, scenes=args.scenes, seed=args.seed), measure_cuts)
     if isinstance(rows, dict):
         print(f'benchmark cuts: the measuring process failed ({rows["error"]})', file=sys.stderr)
         return 1

@@ -154,7 +154,8 @@ class NCutCutter:
         return state
 
     def cut(self, feats: PatchFeatures, active: np.ndarray, context: CutContext) -> Cut | None:
-        """Bipartition the patch graph of one image whose unclaimed patches are ``active``; None if none is.
+        """Bipartition the patch graph of one image whose unclaimed patches are ``active``; None if none is (or,
+        with ``claimed='remove'``, fewer than 3 are).
 
         As in MaskCut, claimed patches are not removed from the graph (with the default ``claimed='zero'``):
         their features are multiplied by 0, so their affinity rows become all ``eps``.
@@ -169,7 +170,8 @@ class NCutCutter:
         """
         checked = [(feats, self._check_inputs(feats, active, context), context) for feats, active, context in items]
         cuts: list[Cut | None] = [None] * len(checked)
-        todo = [index for index, (_, active, _) in enumerate(checked) if active.any()]
+        fewest = 3 if self.claimed == 'remove' else 1  # a graph needs 3 nodes for a second smallest eigenvector
+        todo = [index for index, (_, active, _) in enumerate(checked) if np.count_nonzero(active) >= fewest]
         if self.solver == 'dense':
             for index in todo:
                 cuts[index] = self._dense_cut(*checked[index])

@@ -92,12 +92,18 @@ class CutStageRun:
         return sum(self.seconds[stage] for stage in CUT_STAGES)
 
 
-def sample_images(root: str | Path, size: int = 480, stride: int = 8, device: str = 'cpu') -> list[BenchmarkImage]:
-    """The sample images under ``root`` (:data:`SAMPLE_SETS`) with EfficientNet-Lite0 features at ``size``."""
-    from ..depth.file_depth import FileDepth
+def feature_extractor(size: int = 480, stride: int = 8, device: str = 'cpu') -> object:
+    """The benchmark's backbone: EfficientNet-Lite0, whose real weights install offline (stride 8: a 60 x 60 grid at
+    480 px, the grid of CutLER's ViT-B/8)."""
     from ..features.efficientnet_lite import EfficientNetLite0Features
 
-    extractor = EfficientNetLite0Features(stride=stride, input_size=(size, size), device=device)
+    return EfficientNetLite0Features(stride=stride, input_size=(size, size), device=device)
+
+
+def sample_images(root: str | Path, extractor: object) -> list[BenchmarkImage]:
+    """The sample images under ``root`` (:data:`SAMPLE_SETS`) with their features and depth files."""
+    from ..depth.file_depth import FileDepth
+
     images = []
     for image_dir, depth_dir in SAMPLE_SETS:
         depth_source = FileDepth(str(Path(root, depth_dir)))
@@ -108,6 +114,13 @@ def sample_images(root: str | Path, size: int = 480, stride: int = 8, device: st
     if not images:
         raise FileNotFoundError(f'no sample images under {root}: expected {[d for d, _ in SAMPLE_SETS]}')
     return images
+
+
+def rendered_image(name: str, image: np.ndarray, depth: np.ndarray, extractor: object) -> BenchmarkImage:
+    """A rendered scene's image with its features, and its depth normalised as a depth source delivers it."""
+    from ..depth.normalize import DepthNormalizer
+
+    return BenchmarkImage(name, image, extractor(image), DepthNormalizer()(depth, image.shape[:2]))
 
 
 def cut_stage_generator(mode: str, cutter: dict, inputs: StoredInputs) -> object:

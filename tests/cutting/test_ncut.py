@@ -227,6 +227,15 @@ def test_nothing_active_returns_none():
     assert NCutCutter().cut(feats, np.zeros(GRID, bool), context()) is None
 
 
+@pytest.mark.parametrize('solver', ['dense', 'fast', 'lobpcg'])
+def test_removing_all_but_two_patches_leaves_no_graph_to_cut(solver):
+    feats, _, _ = two_object_features()
+    two = np.zeros(GRID, bool)
+    two[0, :2] = True
+    assert NCutCutter(solver=solver, claimed='remove').cut(feats, two, context()) is None
+    assert NCutCutter(solver=solver).cut(feats, two, context()) is not None
+
+
 @pytest.mark.parametrize('kwargs, message', [
     (dict(solver='eigs'), 'unknown NCut solver'),
     (dict(claimed='drop'), 'unknown claimed mode'),

@@ -69,8 +69,12 @@ def test_a_broken_cutler_checkout_is_a_clear_error(tmp_path):
             pass
 
 
-def test_sample_images_come_with_features_and_depth():
-    images = cut_benchmark.sample_images(REPO, size=64)
+def test_sample_and_rendered_images_come_with_features_and_depth():
+    extractor = cut_benchmark.feature_extractor(size=64)
+    images = cut_benchmark.sample_images(REPO, extractor)
     assert len(images) == 10
-    for image in images:
+    rendered = cut_benchmark.rendered_image('scene', np.zeros((40, 48, 3), np.uint8),
+                                            np.linspace(2.0, 5.0, 40 * 48).reshape(40, 48), extractor)
+    for image in images + [rendered]:
         assert image.feats.grid == (8, 8) and image.depth.shape == image.image.shape[:2]
+        assert 0.0 <= np.nanmin(image.depth) and np.nanmax(image.depth) <= 1.0

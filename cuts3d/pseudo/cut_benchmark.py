@@ -29,6 +29,9 @@ from ..structures import PatchFeatures
 MODES = ('cutler', 'cuts3d')
 CUT_STAGES = ('cut', 'partition', 'confidence')
 REFERENCE_CUTTER = dict(solver='dense', orientation='solver')
+# The reference with the canonical eigenvector sign: where a cutter's masks differ from the reference's, this
+# tells whether the difference is MaskCut's sign-dependent corner rule (NCutCutter's ``orientation``) or not.
+CANONICAL_REFERENCE_CUTTER = dict(solver='dense', orientation='canonical')
 # The sample images and their depth (data/samples/README.md), relative to the repository root.
 SAMPLE_SETS = (('data/samples/synthetic/images', 'data/samples/synthetic/depth'),
                ('data/samples/real/images', 'data/samples/real/depth'))
@@ -160,7 +163,9 @@ def benchmark_cuts(images: list[BenchmarkImage], modes: tuple[str, ...] = MODES,
 
     ``cutters`` maps a name to ``NCutCutter`` arguments (default ``{'fast': {}}``); each runs ``repeats`` times per
     image (median), then the reference once and CutLER's own code (``cutler``) once on the same image, so load
-    changes hit all of them alike.
+    changes hit all of them alike. A cutter whose masks differ from the reference's is compared with the
+    reference in canonical orientation too (``same_masks_as_canonical_reference``): equal there means the
+    difference is the eigenvector sign MaskCut's corner rule depends on, which canonical cutters fix.
     """
     cutters = {'fast': {}} if cutters is None else cutters
     rows = []
@@ -169,17 +174,23 @@ def benchmark_cuts(images: list[BenchmarkImage], modes: tuple[str, ...] = MODES,
         generators = {name: cut_stage_generator(mode, args, inputs) for name, args in cutters.items()}
         if reference:
             generators['reference'] = cut_stage_generator(mode, REFERENCE_CUTTER, inputs)
+            canonical = cut_stage_generator(mode, CANONICAL_REFERENCE_CUTTER, inputs)
         for index, image in enumerate(images):
             inputs.current = image
             runs = {name: run_cut_stage(generators[name], image, repeats) for name in cutters}
             if reference:
                 runs['reference'] = run_cut_stage(generators['reference'], image, 1)
             cutler_seconds = None if cutler is None else cutler.seconds(index)
+            canonical_masks = None
             for name, run in runs.items():
                 row = dict(mode=mode, cutter=name, image=os.path.basename(image.path), total=run.total,
                            masks=len(run.masks), **run.seconds)
                 if reference:
                     row['same_masks_as_reference'] = same_masks(run.masks, runs['reference'].masks)
+                    if not row['same_masks_as_reference']:
+                        if canonical_masks is None:
+                            canonical_masks = run_cut_stage(canonical, image, 1).masks
+                        row['same_masks_as_canonical_reference'] = same_masks(run.masks, canonical_masks)
                 if cutler_seconds is not None:
                     row['cutler_seconds'] = cutler_seconds
                 rows.append(row)
@@ -188,7 +199,8 @@ def benchmark_cuts(images: list[BenchmarkImage], modes: tuple[str, ...] = MODES,
 
 def summarize(rows: list[dict]) -> list[dict]:
     """One line per mode and cutter: median seconds per image and stage, ratios to the reference and to CutLER's
-    own code (medians of the per-image ratios), and how many images got the reference's masks."""
+    own code (medians of the per-image ratios), how many images got the reference's masks, and how many of the
+    others got the canonical reference's (``sign_cases``)."""
     summary = []
     for mode, cutter in dict.fromkeys((row['mode'], row['cutter']) for row in rows):
         mine = [row for row in rows if (row['mode'], row['cutter']) == (mode, cutter)]
@@ -199,6 +211,7 @@ def summarize(rows: list[dict]) -> list[dict]:
         if reference:
             line['reference_ratio'] = float(np.median([reference[row['image']] / row['total'] for row in mine]))
             line['same_masks'] = sum(row['same_masks_as_reference'] for row in mine)
+            line['sign_cases'] = sum(row.get('same_masks_as_canonical_reference', False) for row in mine)
         if all('cutler_seconds' in row for row in mine):
             line['cutler_seconds'] = float(np.median([row['cutler_seconds'] for row in mine]))
             line['cutler_ratio'] = float(np.median([row['cutler_seconds'] / row['total'] for row in mine]))
@@ -260,16 +273,17 @@ class CutlerMaskcut:
 
 def format_summary(summary: list[dict]) -> str:
     header = (f'{"mode":>7} {"cutter":>10} {"images":>6} {"cut s":>8} {"partition":>9} {"confidence":>10} '
-              f'{"total s":>8} {"ref/x":>7} {"CutLER s":>8} {"CutLER/x":>8} {"same masks":>10}')
+              f'{"total s":>8} {"ref/x":>7} {"CutLER s":>8} {"CutLER/x":>8} {"same masks":>10} {"sign cases":>10}')
     lines = [header]
     for line in summary:
         ratio = f'{line["reference_ratio"]:7.1f}' if 'reference_ratio' in line else f'{"-":>7}'
         cutler = (f'{line["cutler_seconds"]:8.2f} {line["cutler_ratio"]:8.1f}' if 'cutler_ratio' in line
                   else f'{"-":>8} {"-":>8}')
         same = f'{line["same_masks"]}/{line["images"]}' if 'same_masks' in line else '-'
+        sign = str(line['sign_cases']) if 'sign_cases' in line else '-'
         lines.append(f'{line["mode"]:>7} {line["cutter"]:>10} {line["images"]:>6} {line["cut"]:8.3f} '
                      f'{line["partition"]:9.3f} {line["confidence"]:10.3f} {line["total"]:8.3f} {ratio} {cutler} '
-                     f'{same:>10}')
+                     f'{same:>10} {sign:>10}')
     return '\n'.join(lines)
 
 

@@ -40,6 +40,22 @@ def test_every_mode_and_cutter_is_timed_and_compared_with_the_reference():
     assert 'same masks' in cut_benchmark.format_summary(summary).splitlines()[0]
 
 
+def test_a_difference_from_the_reference_that_is_the_eigenvector_sign_is_told_apart():
+    """A centred object larger than its background frame: the reference's LAPACK sign keeps the frame
+    (tests/cutting/test_maskcut_parity.py), the canonical fast cutter the object."""
+    rng = np.random.default_rng(4)
+    labels = np.zeros((20, 20), int)
+    labels[2:18, 2:18] = 1
+    feats = rng.standard_normal((2, 64))[labels] + rng.standard_normal((20, 20, 64))
+    image = BenchmarkImage('large_object.png', np.zeros((160, 160, 3), np.uint8),
+                           PatchFeatures(np.ascontiguousarray(feats.transpose(2, 0, 1), np.float32), 8, (160, 160)),
+                           np.full((160, 160), 0.5, np.float32))
+    rows = benchmark_cuts([image], modes=('cutler',), repeats=1)
+    fast = rows[0]
+    assert not fast['same_masks_as_reference'] and fast['same_masks_as_canonical_reference']
+    assert summarize(rows)[0]['sign_cases'] == 1
+
+
 def fake_checkout(root: Path, body: str) -> Path:
     (root / 'maskcut').mkdir(parents=True)
     (root / 'maskcut' / 'maskcut.py').write_text(body)

@@ -16,8 +16,9 @@ columns are seconds; ``cut`` is affinity + eigensolve for all cuts of the image.
     python tools/benchmark.py training [--variants cutler cuts3d] [--iters 10] [--warmup 2] [--size 256]
         [--batch-size 2] [--num-images 8] [--out FILE.json]
 
-    python tools/benchmark.py cuts [--modes cutler cuts3d] [--solvers fast] [--repeats 3] [--threads 1]
-        [--size 480] [--device cpu] [--no-reference] [--cutler-root DIR] [--scenes N --seed S] [--out FILE.json]
+    python tools/benchmark.py cuts [--modes cutler cuts3d] [--solvers fast] [--precisions float32] [--repeats 3]
+        [--threads 1] [--size 480] [--device cpu] [--no-reference] [--cutler-root DIR] [--scenes N --seed S]
+        [--out FILE.json]
 
 ``cuts`` times the cut stage (NCut cuts, partitioner, confidence; no CRF) per image on EfficientNet-Lite0
 features of the sample images (``data/samples/``, plus ``--scenes`` rendered ones), for each fast solver against
@@ -207,7 +208,9 @@ def measure_cuts(case: dict, queue: multiprocessing.Queue) -> None:
         scenes = [generate_scene(index, seed=case['seed']) for index in range(case['scenes'])]
         images += [cut_benchmark.rendered_image(f'scene_{case["seed"]}_{index}', scene.image, scene.depth,
                                                 extractor) for index, scene in enumerate(scenes)]
-    cutters = {solver: dict(solver=solver, device=case['device']) for solver in case['solvers']}
+    cutters = {solver if precision == 'float32' else f'{solver}-{precision}':
+               dict(solver=solver, device=case['device'], precision=precision)
+               for solver in case['solvers'] for precision in case['precisions']}
     cutler = (cut_benchmark.CutlerMaskcut(case['cutler_root'], images, case['threads']) if case['cutler_root']
               else nullcontext())
     with cutler:
@@ -220,6 +223,8 @@ def add_cuts_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--modes', nargs='+', choices=('cutler', 'cuts3d'), default=['cutler', 'cuts3d'])
     parser.add_argument('--solvers', nargs='+', choices=('fast', 'lobpcg'), default=['fast'],
                         help='NCutCutter solvers to time against the reference')
+    parser.add_argument('--precisions', nargs='+', choices=('float32', 'float64'), default=['float32'],
+                        help="NCutCutter precisions of the fast solvers")
     parser.add_argument('--repeats', type=int, default=3, help='runs of each fast solver per image (median)')
     parser.add_argument('--threads', type=int, default=1, help='BLAS/OpenMP/torch threads of the measuring process')
     parser.add_argument('--size', type=int, default=480, help='feature input size (8 px patches: 60 x 60 at 480)')
@@ -241,7 +246,8 @@ def run_cuts(args: argparse.Namespace) -> int:
     for name in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
         os.environ[name] = str(args.threads)
     start, load_before = time.perf_counter(), load_average()
-    rows = run_case(dict(modes=args.modes, solvers=args.solvers, repeats=args.repeats, threads=args.threads,
+    rows = run_case(dict(modes=args.modes, solvers=args.solvers, precisions=args.precisions, repeats=args.repeats,
+                         threads=args.threads,
                          size=args.size, device=args.device, reference=args.reference,
                          cutler_root=args.cutler_root, scenes=args.scenes, seed=args.seed), measure_cuts)
     if isinstance(rows, dict):

@@ -17,7 +17,8 @@ from __future__ import annotations
 import torch
 
 # Stop a graph once |M u - theta u| (u of unit norm) is below this: float32's floor for a 3600-node graph is about
-# 1e-6, where ARPACK in float32 stops too.
+# 1e-6, where ARPACK in float32 stops too. The tolerances are for float32 and scale with the machine epsilon of
+# the patterns' dtype (tolerances()).
 RESIDUAL_TOL = 1e-6
 # Or once its residual is below STALL_TOL and has not improved on its best by STALL_FACTOR for STALL_ITERATIONS
 # iterations: round-off (graphs with a small eigenvalue gap stall between 1e-6 and 1e-5 in float32). Far from
@@ -36,7 +37,8 @@ START_SEED = 0
 class BatchedPatternGraph:
     """``B`` graphs ``A_b = eps * n_b n_b^T + (1 - eps) * (a_b a_b^T) o P_b`` as tensors on one device.
 
-    ``patterns`` float32 ``B x N x N`` 0/1; ``active`` and ``nodes`` bool ``B x N`` with the meaning of
+    ``patterns`` float32 (or float64: the solver then works in float64) ``B x N x N`` 0/1; ``active`` and
+    ``nodes`` bool ``B x N`` with the meaning of
     :class:`~cuts3d.cutting.pattern_graph.PatternGraph`. The operator is ``M - 2 u1 u1^T`` on the nodes and
     ``-identity`` elsewhere, per graph.
     """
@@ -47,18 +49,21 @@ class BatchedPatternGraph:
                              f'and {tuple(active.shape)}')
         if bool((active & ~nodes).any()):
             raise ValueError('every active node must be a node of its graph')
-        self.patterns = patterns.to(torch.float32)
+        if patterns.dtype not in (torch.float32, torch.float64):
+            raise ValueError(f'patterns must be float32 or float64, got {patterns.dtype}')
+        self.patterns = patterns
+        self.dtype = patterns.dtype
         self.eps = float(eps)
         self.nodes = nodes
-        node_weight = nodes.to(torch.float32)
-        active_weight = active.to(torch.float32)
+        node_weight = nodes.to(self.dtype)
+        active_weight = active.to(self.dtype)
         pattern_degree = (self.patterns @ active_weight.unsqueeze(-1)).squeeze(-1) * active_weight
         node_count = node_weight.sum(dim=1, keepdim=True)
         degrees = self.eps * node_count.double() + (1.0 - self.eps) * pattern_degree.double()
         self.degrees = torch.where(nodes, degrees, torch.ones_like(degrees))
-        self.inv_sqrt_degree = (self.degrees.rsqrt() * node_weight).to(torch.float32)
+        self.inv_sqrt_degree = (self.degrees.rsqrt() * node_weight).to(self.dtype)
         trivial = self.degrees.sqrt() * node_weight
-        self.trivial = (trivial / trivial.norm(dim=1, keepdim=True)).to(torch.float32)
+        self.trivial = (trivial / trivial.norm(dim=1, keepdim=True)).to(self.dtype)
         self.padding = 1.0 - node_weight
         self.scaled_active = active_weight * self.inv_sqrt_degree
 
@@ -77,6 +82,12 @@ class BatchedPatternGraph:
         return self.inv_sqrt_degree * u
 
 
+def tolerances(dtype: torch.dtype) -> tuple[float, float]:
+    """``(RESIDUAL_TOL, STALL_TOL)`` for ``dtype``: the float32 values scaled by its machine epsilon."""
+    scale = torch.finfo(dtype).eps / torch.finfo(torch.float32).eps
+    return RESIDUAL_TOL * scale, STALL_TOL * scale
+
+
 def _rayleigh_ritz(basis: torch.Tensor, product: torch.Tensor, columns: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Coefficients of the ``columns`` largest Ritz vectors of an orthonormal ``basis`` (and their Ritz values)."""
     gram = basis.transpose(1, 2) @ product
@@ -90,7 +101,7 @@ def batched_second_eigenvectors(graph: BatchedPatternGraph, start: torch.Tensor 
 
     ``start`` (``B x N x k``, e.g. each image's final block of its previous cut, whose later columns approximate
     the vectors the next cut looks for) seeds the block; without it the block comes from a fixed random generator,
-    so results are deterministic. Returns ``(x, block)``: ``x = D^(-1/2) u`` (``B x N`` float32, sign arbitrary)
+    so results are deterministic. Returns ``(x, block)``: ``x = D^(-1/2) u`` (``B x N``, sign arbitrary)
     and the final ``B x N x BLOCK_SIZE`` block, whose first column is ``u``. A graph that does not converge within
     :data:`MAX_ITERATIONS` raises ``RuntimeError``.
     """
@@ -98,11 +109,12 @@ def batched_second_eigenvectors(graph: BatchedPatternGraph, start: torch.Tensor 
     batch, size = patterns.shape[0], patterns.shape[1]
     generator = torch.Generator(device=patterns.device).manual_seed(START_SEED)
     # One random block for every graph, so a graph's start does not depend on its place in the batch.
-    block = torch.randn(size, BLOCK_SIZE, generator=generator, device=patterns.device, dtype=torch.float32)
+    block = torch.randn(size, BLOCK_SIZE, generator=generator, device=patterns.device, dtype=graph.dtype)
     block = block.expand(batch, size, BLOCK_SIZE).clone()
     if start is not None:
         block[:, :, :start.shape[2]] = start.to(block)
-    nodes = graph.nodes.unsqueeze(-1).to(torch.float32)
+    nodes = graph.nodes.unsqueeze(-1).to(graph.dtype)
+    residual_tol, stall_tol = tolerances(graph.dtype)
     block, _ = torch.linalg.qr(block * nodes)
     product = graph.deflated_matmul(block)
     _, coefficients = _rayleigh_ritz(block, product, BLOCK_SIZE)
@@ -117,7 +129,7 @@ def batched_second_eigenvectors(graph: BatchedPatternGraph, start: torch.Tensor 
         norm = residual[:, :, 0].norm(dim=1)
         stalled = torch.where(norm < STALL_FACTOR * best, torch.zeros_like(stalled), stalled + 1)
         best = torch.minimum(best, norm)
-        done |= (norm < RESIDUAL_TOL) | ((norm < STALL_TOL) & (stalled >= STALL_ITERATIONS))
+        done |= (norm < residual_tol) | ((norm < stall_tol) & (stalled >= STALL_ITERATIONS))
         if bool(done.all()):
             return graph.to_vectors(block[:, :, 0]), block
         parts = [block, residual * nodes] + ([] if direction is None else [direction])

@@ -3,7 +3,7 @@
 ``dense`` is CutLER's reference call; ``fast`` solves the equivalent symmetric problem with ARPACK on a dense
 float64 matrix and gives the same vector up to sign and round-off. Both take any dense affinity and return ``x``
 normalised so that ``x^T D x = 1``. :func:`pattern_second_eigenvector` is the solver of MaskCut's binarised graph
-that :class:`~cuts3d.cutting.ncut.NCutCutter` uses: float32 ARPACK on the matrix-free
+that :class:`~cuts3d.cutting.ncut.NCutCutter` uses: ARPACK (float32 by default) on the matrix-free
 :class:`~cuts3d.cutting.pattern_graph.PatternGraph`, no ``N x N`` float64 matrix at all. The sign of every result
 is whatever the solver produced, so callers must not rely on it.
 """
@@ -62,19 +62,20 @@ def fast_second_eigenvector(affinity: np.ndarray, degrees: np.ndarray) -> np.nda
 
 
 def pattern_second_eigenvector(graph: PatternGraph, start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """NCut's eigenvector of a :class:`PatternGraph`, in float32, by ARPACK on the deflated operator (matrix-free).
+    """NCut's eigenvector of a :class:`PatternGraph` by ARPACK on the deflated operator (matrix-free), in the
+    graph's dtype (float32 by default).
 
     The largest eigenvector ``u`` of ``M - 2 u1 u1^T`` is ``M``'s second (see :mod:`~cuts3d.cutting.pattern_graph`);
     ``x = D^(-1/2) u`` is the same generalised eigenvector :func:`dense_second_eigenvector` returns, up to scale,
-    sign and float32 round-off. ``start`` (a previous ``u``, e.g. of the image's previous cut) is ARPACK's start
+    sign and round-off. ``start`` (a previous ``u``, e.g. of the image's previous cut) is ARPACK's start
     vector; without it a fixed random vector is used, so results are deterministic. Returns ``(x, u)``. If ARPACK
     fails (no convergence, or a breakdown) it is run again from the fixed start with ARPACK's default basis, and
     then the dense reference solver is used on the materialised graph, with a warning.
     """
-    fixed_start = np.random.default_rng(ARPACK_START_SEED).standard_normal(graph.size).astype(np.float32)
+    fixed_start = np.random.default_rng(ARPACK_START_SEED).standard_normal(graph.size).astype(graph.dtype)
     operator = LinearOperator((graph.size, graph.size), matvec=graph.deflated_matmul,
-                              matmat=graph.deflated_matmul, dtype=np.float32)
-    attempts = [(fixed_start if start is None else np.asarray(start, np.float32), PATTERN_NCV), (fixed_start, None)]
+                              matmat=graph.deflated_matmul, dtype=graph.dtype)
+    attempts = [(fixed_start if start is None else np.asarray(start, graph.dtype), PATTERN_NCV), (fixed_start, None)]
     for vector, ncv in attempts:
         try:
             _, vectors = eigsh(operator, k=1, which='LA', v0=vector * graph.nodes, ncv=ncv, tol=0)
@@ -84,9 +85,9 @@ def pattern_second_eigenvector(graph: PatternGraph, start: np.ndarray | None = N
         return graph.to_vector(vectors[:, 0]), vectors[:, 0]
     logger.warning('falling back to the dense eigh solver on a %d-node NCut graph', graph.size)
     affinity, degrees = graph.dense()
-    vector = np.zeros(graph.size, np.float32)
+    vector = np.zeros(graph.size, graph.dtype)
     vector[graph.nodes] = dense_second_eigenvector(affinity, degrees)
-    return vector, (vector * np.sqrt(graph.degrees)).astype(np.float32)
+    return vector, (vector * np.sqrt(graph.degrees)).astype(graph.dtype)
 
 
 SECOND_EIGENVECTOR_SOLVERS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {

@@ -34,6 +34,7 @@ from .pattern_graph import PatternGraph
 ORIENTATIONS = ('canonical', 'solver')
 NCUT_SOLVERS = ('dense', 'fast', 'lobpcg')
 CLAIMED_MODES = ('zero', 'remove')
+PRECISIONS = {'float32': (np.float32, torch.float32), 'float64': (np.float64, torch.float64)}
 # Relative tolerance under which eigenvector entries count as tied in the canonical orientation. Nodes with equal
 # rows in the binarised graph (common: a cluster whose members all link to each other and nothing else) have
 # equal entries up to round-off, and plain argmax would then pick a seed by round-off.
@@ -91,7 +92,7 @@ class NCutCutter:
     Args:
         tau: binarisation threshold of the cosine affinity (CutLER's MaskCut default 0.15).
         eps: weight of the edges below ``tau`` (MaskCut: 1e-5).
-        solver: ``'fast'`` (default): float32 and matrix-free, ARPACK on the CPU, the batched LOBPCG when
+        solver: ``'fast'`` (default): matrix-free (float32 by default), ARPACK on the CPU, the batched LOBPCG when
             ``device`` is a GPU; ``'lobpcg'``: the batched torch LOBPCG on ``device`` whatever it is (CPU too);
             ``'dense'``: CutLER's float64 ``scipy.linalg.eigh`` call on the dense matrices, every cut from scratch
             (the reference). All give the same eigenvector up to sign and round-off.
@@ -113,19 +114,26 @@ class NCutCutter:
             of the others, i.e. exactly on the split, and they are never part of the bipartition.
         device: torch device of the ``'lobpcg'`` solver, and of ``'fast'`` when it is a GPU (set it to the
             feature extractor's device).
+        precision: dtype of the fast solvers' pattern, products and vectors. ``'float32'`` (default) is about
+            twice as fast; its eigenvector can put a node lying within float32 round-off of the split (about 1e-5
+            of the largest entry) on the other side than the float64 reference does (2 single-node differences in
+            210 cuts of 60 x 60 grids, none in the masks, docs/performance.md). ``'float64'`` decides those as the
+            reference does.
         cache_size: images whose graphs are kept between cuts (:mod:`~cuts3d.cutting.image_graph_cache`); a
             :meth:`cut_batch` keeps at least its batch.
     """
 
     def __init__(self, tau: float = 0.15, eps: float = 1e-5, solver: str = 'fast',
                  affinity_modifiers: Sequence[dict | Any] = (), orientation: str = 'canonical',
-                 claimed: str = 'zero', device: str = 'cpu', cache_size: int = 2) -> None:
+                 claimed: str = 'zero', device: str = 'cpu', precision: str = 'float32', cache_size: int = 2) -> None:
         if solver not in NCUT_SOLVERS:
             raise ValueError(f'unknown NCut solver {solver!r}; choose one of {sorted(NCUT_SOLVERS)}')
         if orientation not in ORIENTATIONS:
             raise ValueError(f'unknown orientation {orientation!r}; choose one of {list(ORIENTATIONS)}')
         if claimed not in CLAIMED_MODES:
             raise ValueError(f'unknown claimed mode {claimed!r}; choose one of {list(CLAIMED_MODES)}')
+        if precision not in PRECISIONS:
+            raise ValueError(f'unknown precision {precision!r}; choose one of {list(PRECISIONS)}')
         if not eps > 0:
             raise ValueError(f'eps must be > 0 (it keeps the degree matrix invertible), got {eps}')
         self.tau = float(tau)
@@ -134,6 +142,7 @@ class NCutCutter:
         self.orientation = orientation
         self.claimed = claimed
         self.device = torch.device(device)
+        self.precision = precision
         self.affinity_modifiers = [build_component(cfg, AFFINITY_MODIFIERS) for cfg in affinity_modifiers]
         self.graphs = ImageGraphCache(cache_size)
 
@@ -229,17 +238,18 @@ class NCutCutter:
         return feats.feats.reshape(feats.feats.shape[0], -1).T
 
     def _pattern(self, node_feats: np.ndarray, context: CutContext) -> tuple[Any, np.ndarray]:
-        """The solver's float32 ``N x N`` 0/1 pattern (a tensor on ``device`` for the torch solver) and the groups
-        of identical rows (:func:`~cuts3d.cutting.image_graph_cache.identical_row_groups`).
+        """The solver's ``N x N`` 0/1 pattern in ``precision`` (a tensor on ``device`` for the torch solver) and the
+        groups of identical rows (:func:`~cuts3d.cutting.image_graph_cache.identical_row_groups`).
 
         Cosine affinity, the modifiers, the threshold. Affinity modifiers work on numpy arrays on the CPU; without
         them the torch solver builds the pattern on its device.
         """
+        numpy_dtype, torch_dtype = PRECISIONS[self.precision]
         if self.uses_torch and not self.affinity_modifiers:
             unit = torch.nn.functional.normalize(torch.from_numpy(node_feats).to(self.device), dim=1, eps=NORM_EPS)
             pattern = (unit @ unit.T) > self.tau
             groups = torch.unique(pattern.to(torch.uint8), dim=0, return_inverse=True)[1]
-            return pattern.to(torch.float32), groups.cpu().numpy()
+            return pattern.to(torch_dtype), groups.cpu().numpy()
         affinity = cosine_affinity(node_feats)
         modifiers = self.affinity_modifiers
         for modifier in modifiers[:-1]:
@@ -250,8 +260,8 @@ class NCutCutter:
             pattern = affinity_pattern(modifiers[-1](affinity, context) if modifiers else affinity, self.tau)
         groups = identical_row_groups(pattern)
         if self.uses_torch:
-            return torch.from_numpy(pattern).to(self.device, torch.float32), groups
-        return pattern.astype(np.float32), groups
+            return torch.from_numpy(pattern).to(self.device, torch_dtype), groups
+        return pattern.astype(numpy_dtype), groups
 
     def _image_graph(self, feats: PatchFeatures, context: CutContext) -> ImageGraph:
         """An image's cached state; its pattern only if it serves every cut (:attr:`pattern_per_image`)."""

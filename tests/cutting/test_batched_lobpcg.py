@@ -36,10 +36,11 @@ def batched(patterns, active, nodes):
                                torch.from_numpy(nodes))
 
 
-def test_every_graph_of_a_batch_gets_its_dense_eigenvector(batch):
+@pytest.mark.parametrize('dtype, atol', [(np.float32, 1e-5), (np.float64, 1e-12)])
+def test_every_graph_of_a_batch_gets_its_dense_eigenvector(batch, dtype, atol):
     patterns, active, nodes = batch
-    vectors, block = batched_second_eigenvectors(batched(patterns, active, nodes))
-    assert vectors.dtype == torch.float32 and vectors.shape == (3, 150)
+    vectors, block = batched_second_eigenvectors(batched([p.astype(dtype) for p in patterns], active, nodes))
+    assert vectors.dtype == torch.from_numpy(patterns[0].astype(dtype)).dtype and vectors.shape == (3, 150)
     assert block.shape == (3, 150, batched_lobpcg.BLOCK_SIZE)
     for row in range(3):
         graph = PatternGraph(patterns[row], EPS, active[row], nodes[row])
@@ -48,7 +49,7 @@ def test_every_graph_of_a_batch_gets_its_dense_eigenvector(batch):
         dense = np.sqrt(degrees) * dense_second_eigenvector(affinity, degrees)
         got = np.sqrt(degrees) * vectors[row].double().numpy()[nodes[row]]
         got *= np.sign(got @ dense) * np.linalg.norm(dense) / np.linalg.norm(got)
-        np.testing.assert_allclose(got, dense, atol=1e-5)
+        np.testing.assert_allclose(got, dense, atol=atol)
         np.testing.assert_array_equal(vectors[row].numpy()[~nodes[row]], 0.0)
 
 
@@ -83,3 +84,5 @@ def test_bad_batches_are_clear_errors(batch):
         batched(patterns, active[:, :100], nodes[:, :100])
     with pytest.raises(ValueError, match='active node must be a node'):
         batched(patterns, np.ones((3, 150), bool), nodes)
+    with pytest.raises(ValueError, match='float32 or float64'):
+        batched([p.astype(np.float16) for p in patterns], active, nodes)

@@ -76,15 +76,17 @@ def unit(vector, reference):
     return vector * np.sign(vector @ reference)
 
 
+@pytest.mark.parametrize('dtype, atol', [(np.float32, 1e-5), (np.float64, 1e-12)])
 @pytest.mark.parametrize('mode', ['zero', 'remove'])
-def test_pattern_solver_gives_the_dense_vector_in_float32(pattern_graphs, mode):
+def test_pattern_solver_gives_the_dense_vector_in_the_patterns_precision(pattern_graphs, mode, dtype, atol):
     graph = pattern_graphs[mode]
+    graph = PatternGraph(graph.pattern.astype(dtype), graph.eps, graph.active, graph.nodes)
     affinity, degrees = graph.dense()
     dense = dense_second_eigenvector(affinity, degrees)
     dense /= np.linalg.norm(dense)
     vector, u = pattern_second_eigenvector(graph)
-    assert vector.dtype == np.float32 and vector.shape == (150,)
-    np.testing.assert_allclose(unit(vector[graph.nodes], dense), dense, atol=1e-5)
+    assert vector.dtype == dtype and vector.shape == (150,)
+    np.testing.assert_allclose(unit(vector[graph.nodes], dense), dense, atol=atol)
     np.testing.assert_array_equal(vector[~graph.nodes], 0.0)
     np.testing.assert_allclose(graph.to_vector(u), vector)
 

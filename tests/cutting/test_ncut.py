@@ -100,9 +100,10 @@ def test_claimed_patches_are_zeroed_or_removed_so_the_cut_finds_the_other_object
     np.testing.assert_array_equal(cut.bipartition & ~claimed, remaining)
 
 
+@pytest.mark.parametrize('precision', ['float32', 'float64'])
 @pytest.mark.parametrize('solver', ['fast', 'lobpcg'])
 @pytest.mark.parametrize('mode', ['zero', 'remove'])
-def test_fast_solvers_give_the_dense_cuts_over_an_images_cuts(solver, mode):
+def test_fast_solvers_give_the_dense_cuts_over_an_images_cuts(solver, mode, precision):
     """Three cuts of one image with different claimed sets: the cached pattern and warm starts change nothing.
 
     (Not A and B claimed together: only the background is left, a complete graph whose second eigenvalue is 0 with
@@ -110,13 +111,15 @@ def test_fast_solvers_give_the_dense_cuts_over_an_images_cuts(solver, mode):
     """
     feats, object_a, object_b = two_object_features(seed=5)
     ctx = context()
-    dense, fast = NCutCutter(solver='dense', claimed=mode), NCutCutter(solver=solver, claimed=mode)
+    dense = NCutCutter(solver='dense', claimed=mode)
+    fast = NCutCutter(solver=solver, claimed=mode, precision=precision)
     for claimed in (np.zeros(GRID, bool), object_b, object_a):
         expected, got = dense.cut(feats, ~claimed, ctx), fast.cut(feats, ~claimed, ctx)
         np.testing.assert_array_equal(got.bipartition, expected.bipartition)
         assert got.seed == expected.seed
         scale = np.abs(expected.eigenvector).max()
-        np.testing.assert_allclose(got.eigenvector, expected.eigenvector, atol=1e-4 * scale)
+        atol = 1e-4 if precision == 'float32' else 1e-7
+        np.testing.assert_allclose(got.eigenvector, expected.eigenvector, atol=atol * scale)
     assert len(fast.graphs) == 1
 
 
@@ -239,6 +242,7 @@ def test_removing_all_but_two_patches_leaves_no_graph_to_cut(solver):
 @pytest.mark.parametrize('kwargs, message', [
     (dict(solver='eigs'), 'unknown NCut solver'),
     (dict(claimed='drop'), 'unknown claimed mode'),
+    (dict(precision='float16'), 'unknown precision'),
     (dict(orientation='random'), 'unknown orientation'),
     (dict(eps=0.0), 'eps must be > 0'),
 ])

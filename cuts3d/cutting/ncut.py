@@ -100,7 +100,8 @@ class NCutCutter:
             affinity before binarisation, e.g. ``[dict(type='SpatialImportance')]`` for CutS3D. A modifier with
             ``claim_invariant = True`` (see :class:`~cuts3d.cutting.spatial_importance.SpatialImportance`) lets
             the fast solvers modify an image's affinity once for all its cuts; the last modifier may offer
-            ``binarize(affinity, context, tau)``, a faster ``modifier(affinity, context) > tau``.
+            ``binarize(affinity, context, tau)``, a faster ``modifier(affinity, context) > tau``. Modifiers must
+            keep the affinity symmetric (the solvers read its lower triangle, as the reference's ``eigh`` does).
         orientation: the sign of an eigenvector is arbitrary, and MaskCut's corner rule depends on it (see
             :func:`orient_bipartition`). ``'canonical'`` (default) flips ``v`` so that ``v[argmax |v|] > 0``
             before the rule and breaks near-ties of argmax by taking the first patch in row-major order

@@ -39,6 +39,9 @@ PRECISIONS = {'float32': (np.float32, torch.float32), 'float64': (np.float64, to
 # rows in the binarised graph (common: a cluster whose members all link to each other and nothing else) have
 # equal entries up to round-off, and plain argmax would then pick a seed by round-off.
 TIE_RTOL = 1e-6
+# Largest change, relative to the vector's norm, that averaging tied entries may make (float32 round-off is below
+# 1e-5 of it); a larger change means the entries differ for real (see average_tied_entries).
+TIE_AVERAGE_RTOL = 1e-3
 
 CutItem = tuple[PatchFeatures, np.ndarray, CutContext]
 
@@ -75,14 +78,21 @@ def orient_bipartition(vector: np.ndarray, grid: tuple[int, int],
 
 
 def average_tied_entries(vector: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Replace every entry of ``vector`` by the mean over its group (nodes whose equations are identical).
+    """Replace every entry of ``vector`` by the mean over its group (nodes whose equations are identical), if that
+    only removes round-off.
 
-    Such nodes have equal entries in the exact eigenvector, so this only removes the solver's round-off; it makes
-    the canonical orientation's tie-break (:data:`TIE_RTOL`) exact for them in float32 too.
+    Nodes ``i, j`` with identical rows in the graph have ``x_i = x_j`` in every generalised eigenvector whose
+    eigenvalue differs from 1, the eigenvalue of ``e_i - e_j``; averaging then removes the solver's round-off, and
+    makes the canonical orientation's tie-break (:data:`TIE_RTOL`) exact for them in float32 too. When the
+    eigenvalue is 1 as well (a complete graph: every non-trivial eigenvalue is 1), the vector may legitimately
+    differ within groups and its average can be meaningless (constant), so a vector that averaging would change by
+    more than :data:`TIE_AVERAGE_RTOL` of its norm is returned unchanged.
     """
     _, groups = np.unique(groups, return_inverse=True)
-    sums = np.bincount(groups, weights=vector)
-    return (sums / np.bincount(groups))[groups]
+    averaged = (np.bincount(groups, weights=vector) / np.bincount(groups))[groups]
+    if np.linalg.norm(averaged - vector) > TIE_AVERAGE_RTOL * np.linalg.norm(vector):
+        return vector
+    return averaged
 
 
 @GRAPH_CUTTERS.register_module()

@@ -225,6 +225,24 @@ def test_affinity_modifiers_are_applied_before_binarisation(recording_modifier):
     assert (cut.bipartition & object_a).any() == (cut.bipartition & background).any()
 
 
+@pytest.mark.parametrize('solver', ['dense', 'fast', 'lobpcg'])
+def test_a_complete_graph_still_gives_a_cut_whose_seed_is_in_it(solver):
+    """Identical features (a flat image): every non-trivial eigenvalue is 1, so any vector is an eigenvector and
+    the tied entries must not be averaged into a constant (which has no split)."""
+    flat = PatchFeatures(np.ones((8, 5, 5), np.float32), 8, (40, 40))
+    ctx = CutContext(image=np.zeros((40, 40, 3), np.uint8), grid=(5, 5))
+    cut = NCutCutter(solver=solver).cut(flat, np.ones((5, 5), bool), ctx)
+    assert cut.bipartition.reshape(-1)[cut.seed]
+
+
+def test_tied_entries_are_averaged_only_when_they_differ_by_round_off():
+    groups = np.array([0, 0, 1, 1, 2])
+    vector = np.array([1.0, 1.0 + 1e-7, -2.0, -2.0 - 1e-7, 0.5])
+    np.testing.assert_allclose(ncut.average_tied_entries(vector, groups), [1.00000005] * 2 + [-2.00000005] * 2 + [0.5])
+    varied = np.array([1.0, -1.0, 0.3, -0.3, 0.0])
+    np.testing.assert_array_equal(ncut.average_tied_entries(varied, groups), varied)
+
+
 def test_nothing_active_returns_none():
     feats, _, _ = two_object_features()
     assert NCutCutter().cut(feats, np.zeros(GRID, bool), context()) is None

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 # A fixed ARPACK start vector makes the fast solver deterministic (ARPACK otherwise starts from a random vector).
 ARPACK_START_SEED = 0
-# Lanczos basis size of the matrix-free solver: on 60 x 60 grids of EfficientNet-Lite0 features (60 images, 3 cuts
+# Lanczos basis size of the matrix-free solver: on 60 x 60 grids of EfficientNet-Lite0 features (20 images, 3 cuts
 # each) 8 needed 15 products per cut with warm starts against 21 for ARPACK's default of 20 (docs/performance.md).
 PATTERN_NCV = 8
 

@@ -186,7 +186,9 @@ class NCutCutter:
         """:meth:`cut` for several ``(feats, active, context)`` items, typically one cut of each of several images.
 
         With the torch solver all graphs of the same size are solved in one batched call on ``device``; otherwise
-        the items are cut one after another. The result of an item does not depend on the other items.
+        the items are cut one after another. The result of an item does not depend on the other items (on a GPU up
+        to the round-off of the matmul kernels the library picks for a batch size). Consecutive cuts of one image
+        reuse its graph (:mod:`~cuts3d.cutting.image_graph_cache`).
         """
         checked = [(feats, self._check_inputs(feats, active, context), context) for feats, active, context in items]
         cuts: list[Cut | None] = [None] * len(checked)

@@ -16,6 +16,16 @@ columns are seconds; ``cut`` is affinity + eigensolve for all cuts of the image.
     python tools/benchmark.py training [--variants cutler cuts3d] [--iters 10] [--warmup 2] [--size 256]
         [--batch-size 2] [--num-images 8] [--out FILE.json]
 
+    python tools/benchmark.py cuts [--modes cutler cuts3d] [--solvers fast] [--precisions float32] [--repeats 3]
+        [--threads 1] [--size 480] [--device cpu] [--no-reference] [--cutler-root DIR] [--scenes N --seed S]
+        [--out FILE.json]
+
+``cuts`` times the cut stage (NCut cuts, partitioner, confidence; no CRF) per image on EfficientNet-Lite0
+features of the sample images (``data/samples/``, plus ``--scenes`` rendered ones), for each fast solver against
+the CutLER-equivalent reference (``solver='dense', orientation='solver'``) back to back, and optionally against
+CutLER's own ``maskcut_forward`` from a checkout (``--cutler-root``); it reports seconds per stage, the ratios and
+how many images got the reference's masks (:mod:`cuts3d.pseudo.cut_benchmark`, docs/performance.md).
+
 ``training`` times training iterations of the tiny detector configs on synthetic pseudo-masks with Spatial
 Confidence: ``cutler`` (configs/demo/cad_tiny.py: random copy-paste, plain mask BCE) against ``cuts3d``
 (configs/demo/cuts3d_cad_tiny.py: confident copy-paste, SC alpha blending, SC soft-target mask loss), each in a
@@ -35,6 +45,7 @@ import time
 import tracemalloc
 import warnings
 from collections.abc import Callable
+from queue import Empty
 from typing import Any
 
 import numpy as np
@@ -116,20 +127,29 @@ def measure_extraction(case: dict, queue: multiprocessing.Queue) -> None:
 
 
 def run_case(case: dict, measure: Callable[[dict, multiprocessing.Queue], None] = measure_extraction) -> dict:
-    """Run ``measure(case)`` in a fresh (spawned) process and return its measurements."""
+    """Run ``measure(case)`` in a fresh (spawned) process and return its measurements.
+
+    The result is taken from the queue before joining: a child blocks on exit until its queued data is read.
+    """
     context = multiprocessing.get_context('spawn')
     queue = context.Queue()
     process = context.Process(target=measure, args=(case, queue))
     process.start()
+    while True:
+        try:
+            result = queue.get(timeout=1.0)
+            break
+        except Empty:
+            if not process.is_alive() and queue.empty():
+                process.join()
+                return dict(case, error=f'exit code {process.exitcode}')
     process.join()
-    if process.exitcode != 0:
-        return dict(case, error=f'exit code {process.exitcode}')
-    return queue.get()
+    return result
 
 
 def add_extraction_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--sizes', type=int, nargs='+', default=[480, 800], help='feature input sizes (square)')
-    parser.add_argument('--solvers', nargs='+', choices=('dense', 'fast'), default=['dense', 'fast'])
+    parser.add_argument('--solvers', nargs='+', choices=('dense', 'fast', 'lobpcg'), default=['dense', 'fast'])
     parser.add_argument('--modes', nargs='+', choices=MODES, default=list(MODES))
     parser.add_argument('--backbones', nargs='+', choices=sorted(BACKBONES), default=sorted(BACKBONES))
     parser.add_argument('--max-dense-nodes', type=int, default=None,
@@ -166,6 +186,80 @@ def run_extraction(args: argparse.Namespace) -> int:
     if args.out:
         with open(args.out, 'w', encoding='utf-8') as handle:
             json.dump(rows, handle, indent=1)
+    return 0
+
+
+def measure_cuts(case: dict, queue: multiprocessing.Queue) -> None:
+    """Child process (threads pinned by its environment): features once, then the cutters, the reference and
+    CutLER's own code image by image."""
+    from contextlib import nullcontext
+
+    import torch
+
+    from cuts3d.pseudo import cut_benchmark
+
+    torch.set_num_threads(case['threads'])
+    warnings.simplefilter('ignore')
+    extractor = cut_benchmark.feature_extractor(case['size'], device=case['device'])
+    images = cut_benchmark.sample_images('.', extractor)
+    if case['scenes']:
+        from cuts3d.datasets.synthetic import generate_scene
+
+        scenes = [generate_scene(index, seed=case['seed']) for index in range(case['scenes'])]
+        images += [cut_benchmark.rendered_image(f'scene_{case["seed"]}_{index}', scene.image, scene.depth,
+                                                extractor) for index, scene in enumerate(scenes)]
+    cutters = {solver if precision == 'float32' else f'{solver}-{precision}':
+               dict(solver=solver, device=case['device'], precision=precision)
+               for solver in case['solvers'] for precision in case['precisions']}
+    cutler = (cut_benchmark.CutlerMaskcut(case['cutler_root'], images, case['threads']) if case['cutler_root']
+              else nullcontext())
+    with cutler:
+        rows = cut_benchmark.benchmark_cuts(images, tuple(case['modes']), cutters, case['repeats'], case['reference'],
+                                            cutler if case['cutler_root'] else None)
+    queue.put(rows)
+
+
+def add_cuts_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--modes', nargs='+', choices=('cutler', 'cuts3d'), default=['cutler', 'cuts3d'])
+    parser.add_argument('--solvers', nargs='+', choices=('fast', 'lobpcg'), default=['fast'],
+                        help='NCutCutter solvers to time against the reference')
+    parser.add_argument('--precisions', nargs='+', choices=('float32', 'float64'), default=['float32'],
+                        help="NCutCutter precisions of the fast solvers")
+    parser.add_argument('--repeats', type=int, default=3, help='runs of each fast solver per image (median)')
+    parser.add_argument('--threads', type=int, default=1, help='BLAS/OpenMP/torch threads of the measuring process')
+    parser.add_argument('--size', type=int, default=480, help='feature input size (8 px patches: 60 x 60 at 480)')
+    parser.add_argument('--device', default='cpu', help='torch device of the features and the NCut solver')
+    parser.add_argument('--no-reference', dest='reference', action='store_false',
+                        help='skip the float64 reference (about 5 s per cut at 480 px)')
+    parser.add_argument('--cutler-root', help="also time CutLER's own maskcut_forward from this checkout")
+    parser.add_argument('--scenes', type=int, default=0,
+                        help='also cut this many rendered synthetic scenes (cuts3d.datasets.synthetic, all kinds)')
+    parser.add_argument('--seed', type=int, default=1, help='seed of the rendered scenes')
+    parser.add_argument('--out', help='also write the per-image rows and the summary as json')
+
+
+def run_cuts(args: argparse.Namespace) -> int:
+    import os
+
+    from cuts3d.pseudo.cut_benchmark import format_summary, load_average, summarize
+
+    for name in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
+        os.environ[name] = str(args.threads)
+    start, load_before = time.perf_counter(), load_average()
+    rows = run_case(dict(modes=args.modes, solvers=args.solvers, precisions=args.precisions, repeats=args.repeats,
+                         threads=args.threads,
+                         size=args.size, device=args.device, reference=args.reference,
+                         cutler_root=args.cutler_root, scenes=args.scenes, seed=args.seed), measure_cuts)
+    if isinstance(rows, dict):
+        print(f'benchmark cuts: the measuring process failed ({rows["error"]})', file=sys.stderr)
+        return 1
+    summary = summarize(rows)
+    print(format_summary(summary))
+    print(f'load average before: {load_before}; after: {load_average()}; {time.perf_counter() - start:.0f} s; '
+          f'{args.threads} thread(s)')
+    if args.out:
+        with open(args.out, 'w', encoding='utf-8') as handle:
+            json.dump(dict(summary=summary, rows=rows), handle, indent=1)
     return 0
 
 
@@ -224,6 +318,7 @@ def run_training(args: argparse.Namespace) -> int:
 
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[Any], int]]] = {
     'extraction': ('per-stage time and memory of pseudo-mask extraction', add_extraction_arguments, run_extraction),
+    'cuts': ('cut stage per image against the CutLER-equivalent reference', add_cuts_arguments, run_cuts),
     'training': ('step time of the tiny detectors: CutLER vs CutS3D training components', add_training_arguments,
                  run_training),
 }

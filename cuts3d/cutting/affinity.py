@@ -35,6 +35,17 @@ def cosine_affinity(feats: np.ndarray) -> np.ndarray:
     return unit @ unit.T
 
 
+def affinity_pattern(affinity: np.ndarray, tau: float = 0.15) -> np.ndarray:
+    """The 0/1 part of MaskCut's graph: True where ``W_ij > tau`` (:func:`binarize_affinity` puts 1 there, ``eps``
+    elsewhere), as bool ``N x N``.
+
+    The binarised graph is ``A = eps + (1 - eps) P`` for this pattern ``P``, so a solver can apply ``A`` to a vector
+    as ``eps * sum(x) + (1 - eps) * P x`` (:class:`~cuts3d.cutting.pattern_graph.PatternGraph`) without a dense
+    float64 matrix; the comparison is the one :func:`binarize_affinity` makes, so both give the same graph.
+    """
+    return affinity > tau
+
+
 def binarize_affinity(affinity: np.ndarray, tau: float = 0.15, eps: float = 1e-5) -> np.ndarray:
     """MaskCut's graph: ``A_ij = 1 if W_ij > tau else eps`` (CutLER ``tau = 0.15``, ``eps = 1e-5``).
 

@@ -16,6 +16,10 @@ from .point_cloud import fill_missing_depth
 PAIR_REDUCTIONS = ('max', 'mean')
 # A range of dD below this is round-off of a flat depth map (depth lies in [0, 1]), not a depth edge.
 FLAT_RANGE = 1e-9
+# Half-width, in log units, of the band around the binarisation threshold inside which sharpened_pattern does not
+# trust float32 and recomputes eq. (3) in float64. float32's error of p * log(W) is below 3e-5 (|log W| <= 88 for
+# every normal float32 W and p <= 1), so outside the band the float32 decision is the float64 one.
+LOG_BAND = 1e-4
 
 
 def depth_high_frequency(depth: np.ndarray, sigma: float = 3.0) -> np.ndarray:
@@ -49,10 +53,15 @@ def pair_importance(node_importance: np.ndarray, reduce: str = 'max') -> np.ndar
     paper's aim of pulling boundary patches into the semantic mask. ``'mean'`` halves that effect between a
     boundary and an interior patch. Both are symmetric, so the affinity stays symmetric.
     """
+    return reduce_pairs(node_importance[:, None], node_importance[None, :], reduce)
+
+
+def reduce_pairs(first: np.ndarray, second: np.ndarray, reduce: str) -> np.ndarray:
+    """The pair importance of :func:`pair_importance` for broadcastable arrays of the two ends' importances."""
     if reduce == 'max':
-        return np.maximum.outer(node_importance, node_importance)
+        return np.maximum(first, second)
     if reduce == 'mean':
-        return np.add.outer(node_importance, node_importance) / 2.0
+        return (first + second) / 2.0
     raise ValueError(f'unknown pair_reduce {reduce!r}; choose one of {list(PAIR_REDUCTIONS)}')
 
 
@@ -72,6 +81,36 @@ def sharpen_affinity(affinity: np.ndarray, importance: np.ndarray) -> np.ndarray
     return np.sign(affinity) * np.abs(affinity) ** (1.0 - importance)
 
 
+def sharpened_pattern(affinity: np.ndarray, node_importance: np.ndarray, reduce: str, tau: float) -> np.ndarray:
+    """Eq. (3) followed by MaskCut's binarisation, ``sharpen_affinity(W, pair_importance(dD_n)) > tau``, as bool.
+
+    The same graph as that expression, bit for bit, without its float64 ``N x N`` power: for ``tau > 0`` only
+    positive similarities can pass, and ``W ** p > tau`` iff ``p log W > log tau``, which is decided in float32
+    wherever it is more than :data:`LOG_BAND` away from equality. The few pairs inside the band (and subnormal
+    ``W``) are computed exactly as :func:`sharpen_affinity` computes them. ``tau <= 0`` takes the literal path.
+    ``affinity`` is float32 ``N x N``; ``node_importance`` the length-``N`` ``dD_n`` (float64).
+    """
+    if not tau > 0:
+        return sharpen_affinity(affinity, pair_importance(node_importance, reduce)) > tau
+    affinity = np.asarray(affinity, dtype=np.float32)
+    tiny = np.finfo(np.float32).tiny
+    margin = pair_importance(node_importance.astype(np.float32), reduce)
+    np.subtract(np.float32(1.0), margin, out=margin)  # the exponent p
+    log_affinity = np.maximum(affinity, tiny)
+    np.log(log_affinity, out=log_affinity)
+    margin *= log_affinity
+    margin -= np.float32(np.log(tau))
+    del log_affinity
+    normal = affinity >= tiny
+    pattern = normal & (margin > LOG_BAND)
+    unsure = (normal & (np.abs(margin) <= LOG_BAND)) | ((affinity > 0) & ~normal)
+    rows, cols = np.nonzero(unsure)
+    similarity = affinity[rows, cols]
+    exponent = 1.0 - reduce_pairs(node_importance[rows], node_importance[cols], reduce)
+    pattern[rows, cols] = np.sign(similarity) * np.abs(similarity) ** exponent > tau
+    return pattern
+
+
 @AFFINITY_MODIFIERS.register_module()
 class SpatialImportance:
     """CutS3D's Spatial Importance sharpening as an affinity modifier (section 3.3).
@@ -87,7 +126,16 @@ class SpatialImportance:
         beta: lower bound of the normalised importance, eq. (2) (paper: 0.45).
         pair_reduce: how a node pair gets one importance, ``'max'`` (default) or ``'mean'``; see
             :func:`pair_importance`.
+
+    :meth:`binarize` gives ``self(affinity, context) > tau`` faster (:func:`sharpened_pattern`);
+    :class:`~cuts3d.cutting.ncut.NCutCutter` uses it. ``claim_invariant``: eq. (3) is element-wise, maps a
+    similarity of 0 to 0, and ``dD_n`` depends on the depth only, so sharpening the affinity of an image once and
+    then emptying the rows and columns of claimed patches gives the graph that sharpening every cut's affinity
+    gives; the cutter then sharpens once per image. A change that makes the importance depend on the claimed
+    patches must set it to False.
     """
+
+    claim_invariant = True
 
     def __init__(self, sigma: float = 3.0, beta: float = 0.45, pair_reduce: str = 'max') -> None:
         if pair_reduce not in PAIR_REDUCTIONS:
@@ -108,6 +156,15 @@ class SpatialImportance:
         return normalize_importance(depth_high_frequency(filled, self.sigma), self.beta)
 
     def __call__(self, affinity: np.ndarray, context: CutContext) -> np.ndarray:
+        importance = self._node_importance(affinity, context)
+        return sharpen_affinity(affinity, pair_importance(importance, self.pair_reduce))
+
+    def binarize(self, affinity: np.ndarray, context: CutContext, tau: float) -> np.ndarray:
+        """``self(affinity, context) > tau`` as bool ``N x N``, computed by :func:`sharpened_pattern`."""
+        return sharpened_pattern(affinity, self._node_importance(affinity, context), self.pair_reduce, tau)
+
+    def _node_importance(self, affinity: np.ndarray, context: CutContext) -> np.ndarray:
+        """Check the inputs, store the ``h x w`` map in ``context.extras`` and return it flattened (float64)."""
         if context.depth is None:
             raise ValueError('SpatialImportance needs depth on the patch grid (CutContext.depth is None): '
                              'configure a depth source for the pseudo-mask generator')
@@ -119,4 +176,4 @@ class SpatialImportance:
             raise ValueError(f'affinity has shape {affinity.shape}, expected {(nodes, nodes)} for grid {depth.shape}')
         importance = self.importance_map(depth)
         context.extras['spatial_importance'] = importance.astype(np.float32)
-        return sharpen_affinity(affinity, pair_importance(importance.reshape(-1), self.pair_reduce))
+        return importance.reshape(-1)

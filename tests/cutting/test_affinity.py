@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cuts3d.cutting.affinity import binarize_affinity, cosine_affinity, degree, l2_normalize
+from cuts3d.cutting.affinity import affinity_pattern, binarize_affinity, cosine_affinity, degree, l2_normalize
 
 
 def test_cosine_affinity_of_hand_made_features():
@@ -38,3 +38,10 @@ def test_binarisation_is_strictly_above_tau_with_eps_elsewhere():
 def test_degree_is_the_row_sum():
     graph = np.array([[1.0, 1e-5, 1.0], [1e-5, 1.0, 1e-5], [1.0, 1e-5, 1.0]])
     np.testing.assert_allclose(degree(graph), [2.00001, 1.00002, 2.00001])
+
+
+def test_pattern_marks_exactly_the_edges_binarisation_sets_to_one():
+    affinity = cosine_affinity(np.random.default_rng(0).standard_normal((50, 8)).astype(np.float32))
+    pattern = affinity_pattern(affinity, tau=0.15)
+    assert pattern.dtype == bool
+    np.testing.assert_array_equal(np.where(pattern, 1.0, 1e-5), binarize_affinity(affinity, 0.15, 1e-5))

@@ -1,10 +1,14 @@
 """NCutCutter and MaskCut's orientation rule (cuts3d/cutting/ncut.py)."""
+import pickle
+import tracemalloc
+
 import numpy as np
 import pytest
 
 from cuts3d.cutting import NCutCutter
-from cuts3d.cutting import eigensolvers
+from cuts3d.cutting import eigensolvers, ncut
 from cuts3d.cutting.ncut import first_argmax, orient_bipartition
+from cuts3d.cutting.affinity import cosine_affinity
 from cuts3d.registry import AFFINITY_MODIFIERS, GRAPH_CUTTERS, build_component
 from cuts3d.structures import Cut, CutContext, PatchFeatures
 
@@ -52,10 +56,28 @@ def recording_modifier():
     AFFINITY_MODIFIERS.module_dict.pop('TieNodes')
 
 
+@pytest.fixture
+def counting_modifier():
+    """A claim-invariant affinity modifier, registered for one test, that counts its calls (identity otherwise)."""
+
+    class CountCalls:
+        claim_invariant = True
+        calls = 0
+
+        def __call__(self, affinity, ctx):
+            CountCalls.calls += 1
+            return affinity
+
+    AFFINITY_MODIFIERS.register_module(name='CountCalls', module=CountCalls)
+    yield CountCalls
+    AFFINITY_MODIFIERS.module_dict.pop('CountCalls')
+
+
 def test_registered_and_built_from_config():
     cutter = build_component(dict(type='NCutCutter', solver='dense', tau=0.2), GRAPH_CUTTERS)
     assert isinstance(cutter, NCutCutter)
     assert (cutter.solver, cutter.tau, cutter.eps, cutter.orientation) == ('dense', 0.2, 1e-5, 'canonical')
+    assert (cutter.claimed, cutter.device.type) == ('zero', 'cpu')
 
 
 def test_cut_returns_an_oriented_cut_of_the_grid():
@@ -68,13 +90,102 @@ def test_cut_returns_an_oriented_cut_of_the_grid():
     assert cut.bipartition.reshape(-1)[cut.seed]
 
 
-@pytest.mark.parametrize('solver', ['dense', 'fast'])
+@pytest.mark.parametrize('solver', ['dense', 'fast', 'lobpcg'])
 @pytest.mark.parametrize('claim', ['a', 'b'])
-def test_claimed_patches_are_zeroed_so_the_cut_finds_the_other_object(solver, claim):
+@pytest.mark.parametrize('mode', ['zero', 'remove'])
+def test_claimed_patches_are_zeroed_or_removed_so_the_cut_finds_the_other_object(solver, claim, mode):
     feats, object_a, object_b = two_object_features()
     claimed, remaining = (object_a, object_b) if claim == 'a' else (object_b, object_a)
-    cut = NCutCutter(solver=solver).cut(feats, ~claimed, context())
+    cut = NCutCutter(solver=solver, claimed=mode).cut(feats, ~claimed, context())
     np.testing.assert_array_equal(cut.bipartition & ~claimed, remaining)
+
+
+@pytest.mark.parametrize('precision', ['float32', 'float64'])
+@pytest.mark.parametrize('solver', ['fast', 'lobpcg'])
+@pytest.mark.parametrize('mode', ['zero', 'remove'])
+def test_fast_solvers_give_the_dense_cuts_over_an_images_cuts(solver, mode, precision):
+    """Three cuts of one image with different claimed sets: the cached pattern and warm starts change nothing.
+
+    (Not A and B claimed together: only the background is left, a complete graph whose second eigenvalue is 0 with
+    multiplicity N - 1, so any vector is an eigenvector and solvers legitimately differ.)
+    """
+    feats, object_a, object_b = two_object_features(seed=5)
+    ctx = context()
+    dense = NCutCutter(solver='dense', claimed=mode)
+    fast = NCutCutter(solver=solver, claimed=mode, precision=precision)
+    for claimed in (np.zeros(GRID, bool), object_b, object_a):
+        expected, got = dense.cut(feats, ~claimed, ctx), fast.cut(feats, ~claimed, ctx)
+        np.testing.assert_array_equal(got.bipartition, expected.bipartition)
+        assert got.seed == expected.seed
+        scale = np.abs(expected.eigenvector).max()
+        atol = 1e-4 if precision == 'float32' else 1e-7
+        np.testing.assert_allclose(got.eigenvector, expected.eigenvector, atol=atol * scale)
+    assert len(fast.graphs) == 1
+
+
+def test_removed_patches_sit_on_the_split_and_never_in_the_bipartition():
+    feats, object_a, object_b = two_object_features()
+    for solver in ('dense', 'fast'):
+        cut = NCutCutter(solver=solver, claimed='remove').cut(feats, ~object_b, context())
+        assert not (cut.bipartition & object_b).any()
+        vector = cut.eigenvector.astype(np.float64)
+        np.testing.assert_allclose(vector[object_b], vector[~object_b].mean(), rtol=1e-5)
+
+
+def test_cut_batch_gives_each_items_own_cut():
+    items = [(feats, ~claimed, context()) for feats, claimed in
+             [(two_object_features(0)[0], two_object_features(0)[2]), (two_object_features(1)[0], np.zeros(GRID, bool)),
+              (two_object_features(2)[0], np.ones(GRID, bool))]]
+    for solver in ('fast', 'lobpcg'):
+        batch = NCutCutter(solver=solver).cut_batch(items)
+        alone = [NCutCutter(solver=solver).cut(*item) for item in items]
+        assert batch[2] is None and alone[2] is None
+        for got, expected in zip(batch[:2], alone[:2]):
+            np.testing.assert_array_equal(got.bipartition, expected.bipartition)
+            np.testing.assert_allclose(got.eigenvector, expected.eigenvector, rtol=0, atol=1e-6)
+
+
+def test_the_affinity_is_built_and_modified_once_per_image(counting_modifier, monkeypatch):
+    """MaskCut's graph only loses claimed rows between cuts: the fast solver reuses the image's pattern."""
+    built = []
+    monkeypatch.setattr(ncut, 'cosine_affinity', lambda feats: built.append(1) or cosine_affinity(feats))
+    feats, object_a, object_b = two_object_features()
+    cutter, ctx = NCutCutter(affinity_modifiers=[dict(type='CountCalls')]), context()
+    for claimed in (np.zeros(GRID, bool), object_a, object_a | object_b):
+        cutter.cut(feats, ~claimed, ctx)
+    assert (len(built), counting_modifier.calls) == (1, 1)
+    cutter.cut(two_object_features(seed=1)[0], everything(), ctx)
+    assert (len(built), counting_modifier.calls) == (2, 2)
+
+
+def test_cuts_after_the_first_allocate_no_graph_sized_matrix():
+    """No dense float64 (or any N x N) matrix per cut: the pattern is kept and the products are matrix-free."""
+    rng = np.random.default_rng(0)
+    grid = (40, 40)
+    labels = np.zeros(grid, int)
+    labels[5:20, 8:25] = 1
+    feats = rng.standard_normal((2, 64))[labels] + rng.standard_normal((*grid, 64))
+    feats = PatchFeatures(np.ascontiguousarray(feats.transpose(2, 0, 1), np.float32), 8, (320, 320))
+    ctx = CutContext(image=np.zeros((320, 320, 3), np.uint8), grid=grid)
+    cutter, claimed = NCutCutter(), np.zeros(grid, bool)
+    cutter.cut(feats, ~claimed, ctx)
+    claimed[5:20, 8:25] = True
+    tracemalloc.start()
+    cutter.cut(feats, ~claimed, ctx)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    nodes = grid[0] * grid[1]
+    assert peak < nodes * nodes  # an 8th of one float64 N x N matrix
+
+
+def test_pickled_cutter_leaves_its_cache_behind():
+    feats, _, _ = two_object_features()
+    cutter = NCutCutter()
+    cutter.cut(feats, everything(), context())
+    restored = pickle.loads(pickle.dumps(cutter))
+    assert len(restored.graphs) == 0 and len(cutter.graphs) == 1
+    np.testing.assert_array_equal(restored.cut(feats, everything(), context()).bipartition,
+                                  cutter.cut(feats, everything(), context()).bipartition)
 
 
 def test_cut_is_invariant_to_the_solver_sign(monkeypatch):
@@ -85,6 +196,17 @@ def test_cut_is_invariant_to_the_solver_sign(monkeypatch):
     monkeypatch.setitem(eigensolvers.SECOND_EIGENVECTOR_SOLVERS, 'dense',
                         lambda graph, degrees: -eigensolvers.dense_second_eigenvector(graph, degrees))
     flipped = cutter.cut(feats, everything(), context())
+    np.testing.assert_array_equal(flipped.bipartition, expected.bipartition)
+    np.testing.assert_array_equal(flipped.eigenvector, expected.eigenvector)
+    assert flipped.seed == expected.seed
+
+
+def test_fast_cut_is_invariant_to_the_solver_sign(monkeypatch):
+    feats, _, _ = two_object_features(seed=3)
+    expected = NCutCutter().cut(feats, everything(), context())
+    solve = eigensolvers.pattern_second_eigenvector
+    monkeypatch.setattr(ncut, 'pattern_second_eigenvector', lambda graph, start: tuple(-v for v in solve(graph, start)))
+    flipped = NCutCutter().cut(feats, everything(), context())
     np.testing.assert_array_equal(flipped.bipartition, expected.bipartition)
     np.testing.assert_array_equal(flipped.eigenvector, expected.eigenvector)
     assert flipped.seed == expected.seed
@@ -103,13 +225,42 @@ def test_affinity_modifiers_are_applied_before_binarisation(recording_modifier):
     assert (cut.bipartition & object_a).any() == (cut.bipartition & background).any()
 
 
+@pytest.mark.parametrize('solver', ['dense', 'fast', 'lobpcg'])
+def test_a_complete_graph_still_gives_a_cut_whose_seed_is_in_it(solver):
+    """Identical features (a flat image): every non-trivial eigenvalue is 1, so any vector is an eigenvector and
+    the tied entries must not be averaged into a constant (which has no split)."""
+    flat = PatchFeatures(np.ones((8, 5, 5), np.float32), 8, (40, 40))
+    ctx = CutContext(image=np.zeros((40, 40, 3), np.uint8), grid=(5, 5))
+    cut = NCutCutter(solver=solver).cut(flat, np.ones((5, 5), bool), ctx)
+    assert cut.bipartition.reshape(-1)[cut.seed]
+
+
+def test_tied_entries_are_averaged_only_when_they_differ_by_round_off():
+    groups = np.array([0, 0, 1, 1, 2])
+    vector = np.array([1.0, 1.0 + 1e-7, -2.0, -2.0 - 1e-7, 0.5])
+    np.testing.assert_allclose(ncut.average_tied_entries(vector, groups), [1.00000005] * 2 + [-2.00000005] * 2 + [0.5])
+    varied = np.array([1.0, -1.0, 0.3, -0.3, 0.0])
+    np.testing.assert_array_equal(ncut.average_tied_entries(varied, groups), varied)
+
+
 def test_nothing_active_returns_none():
     feats, _, _ = two_object_features()
     assert NCutCutter().cut(feats, np.zeros(GRID, bool), context()) is None
 
 
+@pytest.mark.parametrize('solver', ['dense', 'fast', 'lobpcg'])
+def test_removing_all_but_two_patches_leaves_no_graph_to_cut(solver):
+    feats, _, _ = two_object_features()
+    two = np.zeros(GRID, bool)
+    two[0, :2] = True
+    assert NCutCutter(solver=solver, claimed='remove').cut(feats, two, context()) is None
+    assert NCutCutter(solver=solver).cut(feats, two, context()) is not None
+
+
 @pytest.mark.parametrize('kwargs, message', [
-    (dict(solver='lobpcg'), 'unknown NCut solver'),
+    (dict(solver='eigs'), 'unknown NCut solver'),
+    (dict(claimed='drop'), 'unknown claimed mode'),
+    (dict(precision='float16'), 'unknown precision'),
     (dict(orientation='random'), 'unknown orientation'),
     (dict(eps=0.0), 'eps must be > 0'),
 ])

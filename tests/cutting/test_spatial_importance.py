@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 
 from cuts3d.cutting import NCutCutter, SpatialImportance
+from cuts3d.cutting.affinity import cosine_affinity
 from cuts3d.cutting.spatial_importance import (depth_high_frequency, normalize_importance, pair_importance,
-                                               sharpen_affinity)
+                                               sharpen_affinity, sharpened_pattern)
 from cuts3d.registry import AFFINITY_MODIFIERS, build_component
 from cuts3d.structures import CutContext, PatchFeatures
 
@@ -130,3 +131,46 @@ def test_missing_or_unusable_depth_is_a_clear_error():
 def test_bad_config_is_a_clear_error(kwargs, message):
     with pytest.raises(ValueError, match=message):
         SpatialImportance(**kwargs)
+
+
+def affinity_near_thresholds(seed: int, nodes: int = 300, tau: float = 0.15, reduce: str = 'max'):
+    """Cosine-like float32 similarities, a third of them put on the float32 neighbours of ``tau ** (1 / p)``, the
+    value at which eq. (3) crosses ``tau``: the pairs where a float32 shortcut would decide differently."""
+    rng = np.random.default_rng(seed)
+    importance = rng.uniform(0.45, 1.0, nodes)
+    importance[:5] = 1.0  # exponent 0
+    affinity = rng.uniform(-1.0, 1.0, (nodes, nodes)).astype(np.float32)
+    crossing = (tau ** (1.0 / (1.0 - pair_importance(importance, reduce).clip(max=1 - 1e-9)))).astype(np.float32)
+    offsets = rng.integers(-3, 4, (nodes, nodes)).astype(np.int32)
+    near = crossing.view(np.int32) + offsets
+    pick = rng.random((nodes, nodes)) < 0.33
+    affinity[pick] = near.view(np.float32)[pick]
+    affinity[:, 7] = 0.0
+    affinity[8, :4] = np.float32(1e-41)  # subnormal
+    affinity = np.triu(affinity) + np.triu(affinity, 1).T
+    return affinity, importance
+
+
+@pytest.mark.parametrize('reduce', ['max', 'mean'])
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_sharpened_pattern_is_the_literal_graph_bit_for_bit(seed, reduce):
+    affinity, importance = affinity_near_thresholds(seed, reduce=reduce)
+    literal = sharpen_affinity(affinity, pair_importance(importance, reduce)) > 0.15
+    np.testing.assert_array_equal(sharpened_pattern(affinity, importance, reduce, 0.15), literal)
+    for tau in (0.0, -0.2, 1.0):
+        np.testing.assert_array_equal(sharpened_pattern(affinity, importance, reduce, tau),
+                                      sharpen_affinity(affinity, pair_importance(importance, reduce)) > tau)
+
+
+def test_binarize_is_the_modifier_output_above_tau_and_claiming_commutes_with_it():
+    rng = np.random.default_rng(4)
+    depth = rng.uniform(0.2, 0.9, (6, 7)).astype(np.float32)
+    ctx = CutContext(image=np.zeros((48, 56, 3), np.uint8), grid=(6, 7), depth=depth)
+    feats = rng.standard_normal((42, 16)).astype(np.float32)
+    modifier = SpatialImportance()
+    assert modifier.claim_invariant
+    pattern = modifier.binarize(cosine_affinity(feats), ctx, 0.15)
+    np.testing.assert_array_equal(pattern, modifier(cosine_affinity(feats), ctx) > 0.15)
+    active = rng.random(42) < 0.7
+    zeroed = modifier(cosine_affinity(feats * active[:, None]), ctx) > 0.15
+    np.testing.assert_array_equal(zeroed, pattern & np.outer(active, active))

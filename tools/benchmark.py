@@ -24,7 +24,7 @@ columns are seconds; ``cut`` is affinity + eigensolve for all cuts of the image.
 features of the sample images (``data/samples/``, plus ``--scenes`` rendered ones), for each fast solver against
 the CutLER-equivalent reference (``solver='dense', orientation='solver'``) back to back, and optionally against
 CutLER's own ``maskcut_forward`` from a checkout (``--cutler-root``); it reports seconds per stage, the ratios and
-how many images got the reference's masks (:mod:`cuts3d.pseudo.cut_benchmark`, docs/performance.md).
+how many images got the reference's masks (`tools/cut_benchmark.py`, docs/performance.md).
 
 ``training`` times training iterations of the tiny detector configs on synthetic pseudo-masks with Spatial
 Confidence: ``cutler`` (configs/demo/cad_tiny.py: random copy-paste, plain mask BCE) against ``cuts3d``
@@ -196,14 +196,14 @@ def measure_cuts(case: dict, queue: multiprocessing.Queue) -> None:
 
     import torch
 
-    from cuts3d.pseudo import cut_benchmark
+    import cut_benchmark  # tools/cut_benchmark.py, beside this script
 
     torch.set_num_threads(case['threads'])
     warnings.simplefilter('ignore')
     extractor = cut_benchmark.feature_extractor(case['size'], device=case['device'])
     images = cut_benchmark.sample_images('.', extractor)
     if case['scenes']:
-        from cuts3d.datasets.synthetic import generate_scene
+        from cuts3d.utils.synthetic_images import generate_scene
 
         scenes = [generate_scene(index, seed=case['seed']) for index in range(case['scenes'])]
         images += [cut_benchmark.rendered_image(f'scene_{case["seed"]}_{index}', scene.image, scene.depth,
@@ -233,7 +233,7 @@ def add_cuts_arguments(parser: argparse.ArgumentParser) -> None:
                         help='skip the float64 reference (about 5 s per cut at 480 px)')
     parser.add_argument('--cutler-root', help="also time CutLER's own maskcut_forward from this checkout")
     parser.add_argument('--scenes', type=int, default=0,
-                        help='also cut this many rendered synthetic scenes (cuts3d.datasets.synthetic, all kinds)')
+                        help='also cut this many rendered synthetic scenes (cuts3d.utils.synthetic_images, all kinds)')
     parser.add_argument('--seed', type=int, default=1, help='seed of the rendered scenes')
     parser.add_argument('--out', help='also write the per-image rows and the summary as json')
 
@@ -241,7 +241,7 @@ def add_cuts_arguments(parser: argparse.ArgumentParser) -> None:
 def run_cuts(args: argparse.Namespace) -> int:
     import os
 
-    from cuts3d.pseudo.cut_benchmark import format_summary, load_average, summarize
+    from cut_benchmark import format_summary, load_average, summarize  # beside this script
 
     for name in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
         os.environ[name] = str(args.threads)

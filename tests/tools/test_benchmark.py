@@ -2,15 +2,15 @@
 import queue
 from pathlib import Path
 
-from cuts3d.pseudo.cut_benchmark import summarize
-
 from tool_modules import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
+summarize = load_tool('cut_benchmark').summarize
 
 
 def test_cut_measurement_covers_samples_scenes_cutters_and_the_reference(monkeypatch):
     benchmark = load_tool('benchmark')
+    monkeypatch.syspath_prepend(str(REPO / 'tools'))  # as when run as a script: its libraries lie beside it
     monkeypatch.chdir(REPO)
     results = queue.Queue()
     benchmark.measure_cuts(dict(modes=['cutler'], solvers=['fast'], precisions=['float32', 'float64'], repeats=1,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ def load_tool(name: str):
             return importlib.import_module(f'cuts3d.cli.{command.module}')
     spec = importlib.util.spec_from_file_location(f'cuts3d_tool_{name}', TOOLS / f'{name}.py')
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # importlib's recipe: dataclasses look their module up while it executes
     spec.loader.exec_module(module)
     return module
 

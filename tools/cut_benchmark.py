@@ -4,7 +4,7 @@
 :class:`~cuts3d.pseudo.maskcut_generator.MaskCutGenerator` loop on them with each cutter under test and with the
 reference cutter, back to back in one process. The *cut stage* of an image is everything between features and
 refinement: the NCut cuts (affinity, Spatial Importance, eigensolve), the partitioner (MaskCut's connected component
-or LocalCut) and the confidence (Spatial Confidence for CutS3D); the refiner is ``Identity`` so the CRF is not
+or LocalCut) and the confidence (Spatial Confidence for CutS3D); the refiner is ``NoRefiner`` so the CRF is not
 timed. The reference is the project's CutLER-equivalent path, ``NCutCutter(solver='dense', orientation='solver')``
 (float64, CutLER's ``eigh``, bit-identical patch masks: tests/cutting/test_maskcut_parity.py), so a table's ratios
 say how a cutter compares with CutLER's MaskCut on identical features. :func:`time_cutler_maskcut` times a
@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..registry import PSEUDO_MASK_GENERATORS, build_component
-from ..structures import PatchFeatures
+from cuts3d.registry import PSEUDO_MASK_GENERATORS, build_component
+from cuts3d.structures import PatchFeatures
 
 MODES = ('cutler', 'cuts3d')
 CUT_STAGES = ('cut', 'partition', 'confidence')
@@ -98,14 +98,14 @@ class CutStageRun:
 def feature_extractor(size: int = 480, stride: int = 8, device: str = 'cpu') -> object:
     """The benchmark's backbone: EfficientNet-Lite0, whose real weights install offline (stride 8: a 60 x 60 grid at
     480 px, the grid of CutLER's ViT-B/8)."""
-    from ..features.efficientnet_lite import EfficientNetLite0Features
+    from cuts3d.features.efficientnet_lite import EfficientNetLite0Features
 
     return EfficientNetLite0Features(stride=stride, input_size=(size, size), device=device)
 
 
 def sample_images(root: str | Path, extractor: object) -> list[BenchmarkImage]:
     """The sample images under ``root`` (:data:`SAMPLE_SETS`) with their features and depth files."""
-    from ..depth.file_depth import FileDepth
+    from cuts3d.depth.file_depth import FileDepth
 
     images = []
     for image_dir, depth_dir in SAMPLE_SETS:
@@ -121,14 +121,14 @@ def sample_images(root: str | Path, extractor: object) -> list[BenchmarkImage]:
 
 def rendered_image(name: str, image: np.ndarray, depth: np.ndarray, extractor: object) -> BenchmarkImage:
     """A rendered scene's image with its features, and its depth normalised as a depth source delivers it."""
-    from ..depth.normalize import DepthNormalizer
+    from cuts3d.depth.normalize import DepthNormalizer
 
     return BenchmarkImage(name, image, extractor(image), DepthNormalizer()(depth, image.shape[:2]))
 
 
 def cut_stage_generator(mode: str, cutter: dict, inputs: StoredInputs) -> object:
     """The MaskCut (``cutler``) or CutS3D (``cuts3d``) generator on stored inputs, without refinement."""
-    cfg = dict(type='MaskCutGenerator', feature_extractor=inputs.features, refiner=dict(type='Identity'),
+    cfg = dict(type='MaskCutGenerator', feature_extractor=inputs.features, refiner=dict(type='NoRefiner'),
                num_cuts=3, cutter=dict(type='NCutCutter', tau=0.15, eps=1e-5, **cutter))
     if mode == 'cutler':
         cfg.update(partitioner=dict(type='ConnectedComponent2D'), confidence=dict(type='ConstantConfidence'))

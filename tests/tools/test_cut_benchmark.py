@@ -1,12 +1,15 @@
-"""The cut-stage benchmark (cuts3d/pseudo/cut_benchmark.py) on tiny inputs; no timing is asserted."""
+"""The cut-stage benchmark (tools/cut_benchmark.py) on tiny inputs; no timing is asserted."""
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cuts3d.pseudo import cut_benchmark
-from cuts3d.pseudo.cut_benchmark import BenchmarkImage, CutlerMaskcut, benchmark_cuts, summarize
 from cuts3d.structures import PatchFeatures
+from tool_modules import load_tool
+
+cut_benchmark = load_tool('cut_benchmark')
+BenchmarkImage, CutlerMaskcut = cut_benchmark.BenchmarkImage, cut_benchmark.CutlerMaskcut
+benchmark_cuts, summarize = cut_benchmark.benchmark_cuts, cut_benchmark.summarize
 
 REPO = Path(__file__).resolve().parents[2]
 GRID = (12, 14)

@@ -16,6 +16,13 @@ columns are seconds; ``cut`` is affinity + eigensolve for all cuts of the image.
     python tools/benchmark.py training [--variants cutler cuts3d] [--iters 10] [--warmup 2] [--size 256]
         [--batch-size 2] [--num-images 8] [--out FILE.json]
 
+    python tools/benchmark.py quality [--kinds ...] [--seeds 0 1] [--per-kind 6] [--features patch_color
+        efficientnet] [--variants maskcut cuts3d NAME=CONFIG.py ...] [--set KEY=VALUE ...] [--out FILE.json]
+
+``quality`` scores extraction variants on synthetic scenes with ground truth and true depth: class-agnostic mask AP
+and AP50 per scene kind, the AUROC of Spatial Confidence for correct mask pixels, and what the refiner (CRF) did
+(:mod:`cuts3d.evaluation.extraction_quality`; tables in ``docs/extraction_quality.md``).
+
 ``training`` times training iterations of the tiny detector configs on synthetic pseudo-masks with Spatial
 Confidence: ``cutler`` (configs/demo/cad_tiny.py: random copy-paste, plain mask BCE) against ``cuts3d``
 (configs/demo/cuts3d_cad_tiny.py: confident copy-paste, SC alpha blending, SC soft-target mask loss), each in a
@@ -226,7 +233,15 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Cal
     'extraction': ('per-stage time and memory of pseudo-mask extraction', add_extraction_arguments, run_extraction),
     'training': ('step time of the tiny detectors: CutLER vs CutS3D training components', add_training_arguments,
                  run_training),
+    'quality': ('mask AP, Spatial Confidence AUROC and CRF record of extraction variants on synthetic scenes',
+                lambda parser: _quality().add_quality_arguments(parser), lambda args: _quality().run_quality(args)),
 }
+
+
+def _quality():
+    """The ``quality`` subcommand lives in :mod:`cuts3d.evaluation.extraction_quality` (imported on use)."""
+    from cuts3d.evaluation import extraction_quality
+    return extraction_quality
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -53,6 +53,11 @@ class SpatialConfidence:
         self.partitioner = partitioner
 
     @property
+    def levels(self) -> int:
+        """``T``: on the patch grid the map takes the values ``k / T`` (and the floor), see eq. (4)."""
+        return self.num_cuts
+
+    @property
     def thresholds(self) -> np.ndarray:
         """The ``T`` values of ``tau_knn``, linearly spaced from ``tau_min`` to the partitioner's ``tau_knn``."""
         tau = self.partitioner.tau_knn

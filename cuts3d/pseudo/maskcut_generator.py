@@ -43,7 +43,8 @@ from ..cutting.point_cloud import DEPTH_REDUCTIONS, depth_to_grid
 from ..registry import (CONFIDENCE_ESTIMATORS, DEPTH_SOURCES, FEATURE_EXTRACTORS, GRAPH_CUTTERS, MASK_REFINERS,
                         PARTITIONERS, PSEUDO_MASK_GENERATORS, build_component)
 from ..structures import Cut, CutContext, Instance, PatchFeatures
-from ..utils.mask_ops import confidence_to_image, mask_iou, resize_mask_smooth, resize_rgb, upsample_nearest
+from ..utils.mask_ops import (confidence_to_image, mask_iou, resize_mask_smooth, resize_rgb, upsample_nearest,
+                              upsample_nearest_values)
 from ..utils.timing import StageTimer
 
 STAGES = ('features', 'depth', 'cut', 'partition', 'confidence', 'refine')
@@ -85,7 +86,7 @@ class MaskCutGenerator:
     def __init__(self, feature_extractor: dict | Any, depth_source: dict | Any | None = None, *,
                  cutter: dict | Any, partitioner: dict | Any, confidence: dict | Any, refiner: dict | Any,
                  num_cuts: int = 3, max_iou: float = 0.5, min_area_frac: float = 0.01, stop_on_rest: bool = False,
-                 rest_iou: float = 0.95, depth_reduce: str = 'median') -> None:
+                 rest_iou: float = 0.95, depth_reduce: str = 'median', claim_dropped: bool = False) -> None:
         if num_cuts < 1:
             raise ValueError(f'num_cuts must be >= 1, got {num_cuts}')
         if not 0 <= max_iou <= 1:
@@ -108,85 +109,129 @@ class MaskCutGenerator:
         self.stop_on_rest = bool(stop_on_rest)
         self.rest_iou = float(rest_iou)
         self.depth_reduce = depth_reduce
+        self.claim_dropped = bool(claim_dropped)
         self._timer = StageTimer()
+        self._cut_log: list[dict[str, Any]] = []
 
     @property
     def timings(self) -> dict[str, float]:
         """Seconds per stage (:data:`STAGES`) spent on the last image; ``'cut'`` is affinity + eigensolve."""
         return {stage: self._timer.seconds.get(stage, 0.0) for stage in STAGES}
 
+    @property
+    def cut_log(self) -> list[dict[str, Any]]:
+        """What happened to each cut of the last image, in order: its provenance, ``decision`` included."""
+        return [dict(entry) for entry in self._cut_log]
+
     def __call__(self, image: np.ndarray, meta: dict | None = None) -> list[Instance]:
         """Pseudo-masks of one RGB uint8 image, at its size; ``meta`` (``img_path``, ``rel_path``) for depth."""
         meta = {} if meta is None else meta
         self._timer.reset()
+        self._cut_log = []
         with self._timer('features'):
             feats = self.feature_extractor(image)
         resized = resize_rgb(image, feats.input_size)
         with self._timer('depth'):
-            depth = self._depth_grid(image, meta, feats.grid)
-        context = CutContext(image=resized, grid=feats.grid, depth=depth,
+            depth = self._depth(image, meta)
+        grid_depth = None if depth is None else depth_to_grid(depth, feats.grid, reduce=self.depth_reduce)
+        context = CutContext(image=resized, grid=feats.grid, depth=grid_depth,
                              claimed=np.zeros(feats.grid, dtype=bool))
+        refine_depth = None
+        if getattr(self.refiner, 'uses_depth', False):
+            if depth is None:
+                raise ValueError(f'refiner {type(self.refiner).__name__} compares depth, but the generator has no '
+                                 'depth_source')
+            refine_depth = upsample_nearest_values(depth, resized.shape[:2])
         instances = []
-        for index, cut, patch_mask, confidence in self._cut_loop(feats, context):
-            instance = self._to_image(index, cut, patch_mask, confidence, resized, image.shape[:2])
-            if instance is not None:
+        for entry, cut, patch_mask, confidence in self._cut_loop(feats, context):
+            instance = self._to_image(entry, cut, patch_mask, confidence, resized, image.shape[:2], refine_depth)
+            if instance is None:
+                entry['decision'] = 'empty_after_crf'
+            else:
                 instances.append(instance)
         return instances
 
-    def _depth_grid(self, image: np.ndarray, meta: dict, grid: tuple[int, int]) -> np.ndarray | None:
-        """Depth of the original image pooled to the patch grid, or None without a depth source."""
+    def _depth(self, image: np.ndarray, meta: dict) -> np.ndarray | None:
+        """Depth of the original image (float32 ``H x W``), or None without a depth source."""
         if self.depth_source is None:
             return None
         depth = np.asarray(self.depth_source(image, meta), dtype=np.float32)
         if depth.shape != image.shape[:2]:
             raise ValueError(f'depth source {type(self.depth_source).__name__} returned shape {depth.shape} '
                              f'for an image of {image.shape[:2]}')
-        return depth_to_grid(depth, grid, reduce=self.depth_reduce)
+        return depth
 
-    def _is_rest(self, mask: np.ndarray, claimed: np.ndarray) -> bool:
-        """Whether ``mask`` is (within ``rest_iou``) everything not claimed yet: CutS3D's stop criterion."""
+    def _is_rest(self, bipartition: np.ndarray, claimed: np.ndarray) -> tuple[bool, float]:
+        """Whether the NCut bipartition is "the rest", everything not claimed yet (CutS3D's stop criterion), and
+        its IoU with the rest.
+
+        The bipartition's unclaimed part is compared with the unclaimed patches (claimed patches keep no features
+        and say nothing). A foreground side without any unclaimed patch is the same split seen from the other
+        side (claimed | rest): the rest again.
+        """
         rest = ~claimed
-        return not rest.any() or mask_iou(mask & rest, rest) >= self.rest_iou
+        free = bipartition & rest
+        if not rest.any():
+            return True, 1.0
+        iou = mask_iou(free, rest)
+        return iou >= self.rest_iou or not free.any(), iou
 
-    def _is_dropped(self, index: int, mask: np.ndarray, previous: np.ndarray) -> bool:
-        """MaskCut's filter from the second cut on: too similar to the previous cut's mask, or too small."""
-        return index > 0 and (mask_iou(mask, previous) > self.max_iou or mask.mean() <= self.min_area_frac)
+    def _cut_loop(self, feats: PatchFeatures, context: CutContext) -> list[tuple[dict, Cut, np.ndarray, np.ndarray]]:
+        """The N-cut loop on the patch grid: ``(log entry, cut, instance h x w, confidence h x w)`` per kept cut.
 
-    def _cut_loop(self, feats: PatchFeatures, context: CutContext) -> list[tuple[int, Cut, np.ndarray, np.ndarray]]:
-        """The N-cut loop on the patch grid: ``(cut index, cut, instance h x w, confidence h x w)`` per kept cut."""
+        Every cut gets an entry in :attr:`cut_log` whose ``decision`` says what became of it.
+        """
         grid = feats.grid
         claimed = np.zeros(grid, dtype=bool)
         previous = np.zeros(grid, dtype=bool)
         kept = []
         for index in range(self.num_cuts):
             context.claimed = claimed.copy()
+            context.extras.pop('local_cut', None)
+            entry: dict[str, Any] = {'cut_index': index}
+            self._cut_log.append(entry)
             with self._timer('cut'):
                 cut = self.cutter.cut(feats, ~claimed, context)
             if cut is None:
+                entry['decision'] = 'stopped_no_cut'
                 break
+            entry['seed'] = int(cut.seed)
+            if self.stop_on_rest and index > 0:
+                is_rest, entry['rest_iou'] = self._is_rest(np.asarray(cut.bipartition, dtype=bool), claimed)
+                if is_rest:
+                    entry['decision'] = 'stopped_rest'
+                    break
             with self._timer('partition'):
                 mask = _grid_array(self.partitioner(cut, context), grid, type(self.partitioner).__name__, bool)
-            if self.stop_on_rest and self._is_rest(mask, claimed):
-                break
-            if self._is_dropped(index, mask, previous):
-                previous = np.zeros(grid, dtype=bool)
-                continue
+            entry.update(context.extras.get('local_cut', {}))
+            entry['area_frac'] = float(mask.mean())
+            if index > 0:
+                entry['iou_previous'] = mask_iou(mask, previous)
+                if entry['iou_previous'] > self.max_iou or entry['area_frac'] <= self.min_area_frac:
+                    entry['decision'] = 'dropped_iou' if entry['iou_previous'] > self.max_iou else 'dropped_small'
+                    if self.claim_dropped and entry['decision'] == 'dropped_iou':
+                        claimed = claimed | mask
+                    previous = np.zeros(grid, dtype=bool)
+                    continue
             previous = mask
             instance = mask & ~claimed
             claimed = claimed | mask
             if not instance.any():
+                entry['decision'] = 'dropped_claimed'
                 continue
             with self._timer('confidence'):
                 confidence = _grid_array(self.confidence(cut, instance, context), grid,
                                          type(self.confidence).__name__, np.float32)
-            kept.append((index, cut, instance, confidence))
+            entry['decision'] = 'kept'
+            kept.append((entry, cut, instance, confidence))
         return kept
 
-    def _to_image(self, index: int, cut: Cut, patch_mask: np.ndarray, confidence: np.ndarray,
-                  resized: np.ndarray, size: tuple[int, int]) -> Instance | None:
+    def _to_image(self, entry: dict, cut: Cut, patch_mask: np.ndarray, confidence: np.ndarray,
+                  resized: np.ndarray, size: tuple[int, int], depth: np.ndarray | None) -> Instance | None:
         """Refine one patch-grid instance at the feature input size and bring it to the image size."""
         with self._timer('refine'):
-            refined = self.refiner(resized, upsample_nearest(patch_mask, resized.shape[:2]))
+            mask = upsample_nearest(patch_mask, resized.shape[:2])
+            refined = self.refiner(resized, mask) if depth is None else self.refiner(resized, mask, depth=depth)
             if refined is None:
                 return None
             refined = np.asarray(refined, dtype=bool)
@@ -197,6 +242,8 @@ class MaskCutGenerator:
         if not mask.any():
             return None
         sc_map = confidence_to_image(confidence, patch_mask, mask)
-        provenance = {'cut_index': index, 'seed': int(cut.seed), 'patch_area': int(patch_mask.sum()),
-                      'eigenvector': _eigenvector_stats(cut)}
+        provenance = dict(entry, patch_area=int(patch_mask.sum()), eigenvector=_eigenvector_stats(cut))
+        levels = getattr(self.confidence, 'levels', None)
+        if levels is not None:
+            provenance['confidence_levels'] = int(levels)
         return Instance(mask=mask, confidence=sc_map, score=float(sc_map[mask].mean()), provenance=provenance)

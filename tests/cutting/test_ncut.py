@@ -99,8 +99,44 @@ def test_affinity_modifiers_are_applied_before_binarisation(recording_modifier):
     modifier = dict(type='TieNodes', nodes=np.flatnonzero(object_a), partners=np.flatnonzero(background))
     cut = NCutCutter(affinity_modifiers=[modifier]).cut(feats, ~object_b, ctx)
     assert recording_modifier.calls == [((GRID[0] * GRID[1],) * 2, ctx)]
-    # Object A is now tied to the background above tau, so the cut no longer separates it.
-    assert (cut.bipartition & object_a).any() == (cut.bipartition & background).any()
+    # Object A is now tied to the background above tau: the active patches form one clique, nothing to cut.
+    assert cut is None
+
+
+@pytest.mark.parametrize('claim', ['a', 'b'])
+def test_claimed_patches_can_be_removed_from_the_graph_as_the_paper_says(claim):
+    feats, object_a, object_b = two_object_features()
+    claimed, remaining = (object_a, object_b) if claim == 'a' else (object_b, object_a)
+    cut = NCutCutter(claimed='remove').cut(feats, ~claimed, context())
+    np.testing.assert_array_equal(cut.bipartition, remaining)       # removed nodes are on neither side
+    active_v = cut.eigenvector[~claimed]
+    threshold = active_v.mean()
+    np.testing.assert_allclose(cut.eigenvector[claimed], threshold, rtol=1e-6)  # the neutral value: the split
+    np.testing.assert_array_equal(cut.bipartition[~claimed], active_v > threshold)
+
+
+def test_removing_nodes_solves_the_graph_of_the_active_patches_alone(monkeypatch):
+    feats, object_a, _ = two_object_features()
+    sizes = []
+    solver = eigensolvers.SECOND_EIGENVECTOR_SOLVERS['fast']
+    monkeypatch.setitem(eigensolvers.SECOND_EIGENVECTOR_SOLVERS, 'fast',
+                        lambda graph, degrees: sizes.append(len(degrees)) or solver(graph, degrees))
+    NCutCutter(claimed='remove').cut(feats, ~object_a, context())
+    NCutCutter(claimed='zero').cut(feats, ~object_a, context())
+    assert sizes == [GRID[0] * GRID[1] - object_a.sum(), GRID[0] * GRID[1]]
+
+
+def test_a_graph_that_is_one_clique_has_no_cut():
+    # All patches alike: every pair is above tau, every split has the same normalised cut, and the "second"
+    # eigenvector would be whatever round-off makes of a degenerate eigenspace (it changed from run to run).
+    rng = np.random.default_rng(0)
+    feats = np.ones((8, *GRID), np.float32) + 0.01 * rng.standard_normal((8, *GRID)).astype(np.float32)
+    patch = PatchFeatures(feats, 8, (GRID[0] * 8, GRID[1] * 8))
+    for claimed in ('zero', 'remove'):
+        assert NCutCutter(claimed=claimed).cut(patch, everything(), context()) is None
+    active = everything()
+    active[:2] = False
+    assert NCutCutter().cut(patch, active, context()) is None       # claimed (zeroed) rows do not count
 
 
 def test_nothing_active_returns_none():
@@ -112,6 +148,7 @@ def test_nothing_active_returns_none():
     (dict(solver='lobpcg'), 'unknown NCut solver'),
     (dict(orientation='random'), 'unknown orientation'),
     (dict(eps=0.0), 'eps must be > 0'),
+    (dict(claimed='drop'), 'unknown claimed mode'),
 ])
 def test_bad_config_is_a_clear_error(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -27,9 +27,17 @@ depth 0.91, defaults 1.00; MaskCut's 2D connected component 0.55.
   the smaller terminal's total capacity) means no 3D boundary separates source and sink: the source's whole
   connected region is the instance (``trivial_cut_ratio=None``: always the source side, which loses a sliver
   around the sink on an object with no 3D boundary).
-* Patches already claimed by earlier cuts (``context.claimed``) are not part of the point cloud. An empty
-  bipartition gives an empty mask; points the source cannot reach after thresholding are never in the instance;
-  the result is the 4-connected (2D) component of the source side that holds the source, as in MaskCut.
+* Patches already claimed by earlier cuts (``context.claimed``) stay in the point cloud (their depth is known; only
+  their features were zeroed or removed), but the source is always an unclaimed bipartition patch. The mask may
+  therefore reach into claimed patches, as MaskCut's 2D component does: the generator removes them from the
+  instance and compares the whole mask with the previous cut's (MaskCut's IoU > 0.5 rule, which could never fire
+  while the claimed patches were left out). A bipartition without an unclaimed patch gives an empty mask; points
+  the source cannot reach after thresholding are never in the instance; the result is the 4-connected (2D)
+  component of the source side that holds the source, as in MaskCut (``final_component=False``: the source side
+  as it is, paper-literal).
+* The k-NN graph is built with scipy's ``cKDTree`` and a fixed tie rule (:func:`knn_edges`), so the same cloud
+  always gives the same graph. Spatial Confidence re-cuts one cut at several thresholds; :meth:`LocalCut.cuts_at`
+  builds the graph once for all of them.
 * ``tau_knn`` is in the units of the [0, 1] point cloud, so it removes in-surface edges only where depth changes
   steeply or the graph is thin; on a grid coarser than ``1 / tau_knn`` (about 9 patches) it removes every edge.
 """

@@ -42,7 +42,6 @@ import numpy as np
 from ..pseudo.rle import encode_mask
 
 SCENE_KINDS = ('same_appearance_overlap', 'distinct_separated', 'mixed')
-ALL_SCENE_KINDS = SCENE_KINDS
 SHAPES = ('ellipse', 'sphere', 'rounded_box')
 TEXTURES = ('stripes', 'dots', 'checker')
 CATEGORY = {'id': 1, 'name': 'object'}

@@ -6,19 +6,27 @@ finally each instance is refined at the feature input size and resized to the im
 those of CutLER's reference ``maskcut.py`` (REFERENCE.md section 1), checked line by line:
 
 * ``active`` (what the cutter may cut) is every patch not claimed by an earlier kept mask; the reference zeroes
-  the claimed patches' features and solves the full problem again, which is the cutter's business.
+  the claimed patches' features and solves the full problem again, which is the cutter's business
+  (``NCutCutter(claimed='remove')`` removes them from the graph instead, as the CutS3D paper says).
 * From the second cut on, a mask is dropped when its IoU with the *previous cut's* mask is > ``max_iou`` (0.5) or
   it covers <= ``min_area_frac`` (1%) of the grid. The first cut is never dropped.
 * A dropped cut claims nothing, and it becomes the "previous mask" as an **empty** mask: the reference sets
   ``current_mask`` to zeros, so the next cut (which, with nothing newly claimed, usually finds the same mask
   again) is compared with an empty mask, has IoU 0, and is kept if it is larger than ``min_area_frac``.
-  This generator reproduces that exactly, so patch masks match the reference's.
+  This generator reproduces that exactly, so patch masks match the reference's. With ``claim_dropped`` (CutS3D's
+  config) a cut dropped by the IoU rule claims its patches instead: it is an earlier object found again, and the
+  next cut should look elsewhere rather than keep that object's leftover fringe.
 * IoU and area are measured on the partitioner's mask *before* claimed patches are removed; the kept instance is
   that mask minus the patches claimed earlier (``bipartition_masked`` in the reference), and the whole mask is
-  added to the claimed set. An instance left empty is skipped (the reference's ``area < 1`` check).
+  added to the claimed set. An instance left empty is skipped (the reference's ``area < 1`` check). For the rule
+  to mean anything the partitioner must be able to reach claimed patches: MaskCut's 2D component does through the
+  bipartition, and LocalCut keeps the claimed patches in its point cloud (only its source must be unclaimed), so a
+  cut that finds an earlier object again grows back into it and is dropped.
 
-CutS3D adds ``stop_on_rest``: a cut whose mask is "the rest", the complement of all masks so far (IoU with the
-unclaimed patches >= ``rest_iou``), ends the loop and is not kept (CutS3D sec. 3.2). CutS3D also needs depth:
+CutS3D adds ``stop_on_rest`` (sec. 3.1): from the second cut on, when the NCut *bipartition* is "the rest", the
+complement of all masks so far (its unclaimed part has IoU >= ``rest_iou`` with the unclaimed patches, or it has
+no unclaimed patch at all, which is the same split seen from the other side), the loop ends without keeping it.
+The paper tests what NCut predicts, not what LocalCut cuts out of it. CutS3D also needs depth:
 ``depth_source`` is called once per image on the original image, pooled to the patch grid by
 :func:`cuts3d.cutting.point_cloud.depth_to_grid` (``depth_reduce``; patches without any valid depth are filled from
 their neighbours, an image without any valid depth raises ``ValueError``) and handed to the components in
@@ -26,12 +34,19 @@ their neighbours, an image without any valid depth raises ``ValueError``) and ha
 (LocalCut, Spatial Importance) raises its own ``ValueError`` saying so.
 
 Each kept instance: patch mask -> nearest upsampling to the feature input size -> ``refiner`` on the resized image
-(the CRF runs at 480 x 480, as in the reference) -> resize to the image size (PIL bicubic on 0/255 thresholded at
-127.5, as the reference writes its masks; a refiner returning None, or an empty result, drops the instance). The
-patch-grid confidence map is upsampled bilinearly to the image size from the instance's own patches (so the zeros
-around the instance do not dilute its border, and a constant confidence stays constant:
-:func:`cuts3d.utils.mask_ops.confidence_to_image`), clipped to [0, 1] and set to 0 outside the final mask;
-``score`` is its mean inside the mask. Per-stage seconds of the last image are in :attr:`timings`.
+(the CRF runs at 480 x 480, as in the reference; a refiner with ``uses_depth`` also gets the depth map at that size)
+-> resize to the image size (PIL bicubic on 0/255 thresholded at 127.5, as the reference writes its masks; a refiner
+returning None, or an empty result, drops the instance). With ``align_confidence`` (default) the patch-grid
+confidence map is upsampled bilinearly to the image size from the instance's own patches (so the zeros around the
+instance do not dilute its border, and a constant confidence stays constant:
+:func:`cuts3d.utils.mask_ops.confidence_to_image`), clipped to [0, 1] and set to 0 outside the final mask; without
+it (CutS3D Table 5d) the map stays "patchy", the grid map upsampled by nearest neighbour, not cut to the mask.
+``score`` is its mean inside the mask (patchy: inside the map's own support).
+
+What happened to every cut of the last image is in :attr:`cut_log` (a kept instance's ``provenance`` holds the
+same entry): ``cut_index``, ``decision`` (:data:`DECISIONS`), ``seed``, ``rest_iou`` (when tested),
+``area_frac`` and ``iou_previous`` (the rule's inputs) and, from LocalCut, ``source``, ``sink``, ``trivial``,
+``sink_unreachable``, ``points``. Per-stage seconds of the last image are in :attr:`timings`.
 """
 from __future__ import annotations
 
@@ -48,6 +63,10 @@ from ..utils.mask_ops import (confidence_to_image, mask_iou, resize_mask_smooth,
 from ..utils.timing import StageTimer
 
 STAGES = ('features', 'depth', 'cut', 'partition', 'confidence', 'refine')
+# What became of a cut: kept as an instance; dropped by MaskCut's IoU rule, its area rule, or because nothing of it
+# was unclaimed; the loop stopped on "the rest" or because the cutter found no cut; the refiner discarded it.
+DECISIONS = ('kept', 'dropped_iou', 'dropped_small', 'dropped_claimed', 'stopped_rest', 'stopped_no_cut',
+             'empty_after_crf')
 
 
 def _grid_array(array: Any, grid: tuple[int, int], what: str, dtype: type) -> np.ndarray:
@@ -77,16 +96,21 @@ class MaskCutGenerator:
         num_cuts: cuts per image (MaskCut's N = 3); dropped cuts count.
         max_iou: drop a mask whose IoU with the previous cut's mask is above this (reference 0.5).
         min_area_frac: drop a mask covering at most this fraction of the patch grid (reference 0.01).
-        stop_on_rest: CutS3D: stop when a cut returns the rest of the image.
+        stop_on_rest: CutS3D: stop when the NCut bipartition is the rest of the image (from the second cut on).
         rest_iou: a mask is "the rest" when its IoU with the unclaimed patches is at least this (*unverified*:
             the paper says "equals"; 0.95 tolerates a few stray patches).
         depth_reduce: how depth is pooled to the patch grid, ``'median'`` or ``'bilinear'`` (paper-literal).
+        claim_dropped: a cut dropped by the IoU rule claims its patches (False: MaskCut's reference, it claims
+            nothing and the same cut usually comes back next time).
+        align_confidence: cut the confidence map to the refined mask, interpolating at its border (default); False
+            keeps the patchy grid map (CutS3D Table 5d, "without" alignment).
     """
 
     def __init__(self, feature_extractor: dict | Any, depth_source: dict | Any | None = None, *,
                  cutter: dict | Any, partitioner: dict | Any, confidence: dict | Any, refiner: dict | Any,
                  num_cuts: int = 3, max_iou: float = 0.5, min_area_frac: float = 0.01, stop_on_rest: bool = False,
-                 rest_iou: float = 0.95, depth_reduce: str = 'median', claim_dropped: bool = False) -> None:
+                 rest_iou: float = 0.95, depth_reduce: str = 'median', claim_dropped: bool = False,
+                 align_confidence: bool = True) -> None:
         if num_cuts < 1:
             raise ValueError(f'num_cuts must be >= 1, got {num_cuts}')
         if not 0 <= max_iou <= 1:
@@ -110,6 +134,7 @@ class MaskCutGenerator:
         self.rest_iou = float(rest_iou)
         self.depth_reduce = depth_reduce
         self.claim_dropped = bool(claim_dropped)
+        self.align_confidence = bool(align_confidence)
         self._timer = StageTimer()
         self._cut_log: list[dict[str, Any]] = []
 
@@ -241,9 +266,13 @@ class MaskCutGenerator:
             mask = resize_mask_smooth(refined, size)
         if not mask.any():
             return None
-        sc_map = confidence_to_image(confidence, patch_mask, mask)
+        if self.align_confidence:
+            sc_map = confidence_to_image(confidence, patch_mask, mask)
+        else:
+            sc_map = np.clip(upsample_nearest_values(confidence, size), 0.0, 1.0).astype(np.float32)
         provenance = dict(entry, patch_area=int(patch_mask.sum()), eigenvector=_eigenvector_stats(cut))
         levels = getattr(self.confidence, 'levels', None)
         if levels is not None:
             provenance['confidence_levels'] = int(levels)
-        return Instance(mask=mask, confidence=sc_map, score=float(sc_map[mask].mean()), provenance=provenance)
+        support = mask if self.align_confidence else sc_map > 0
+        return Instance(mask=mask, confidence=sc_map, score=float(sc_map[support].mean()), provenance=provenance)

@@ -420,3 +420,19 @@ def test_localcut_provenance_names_source_sink_and_how_the_cut_went():
     assert provenance['decision'] == 'kept' and provenance['points'] == a.sum()
     assert a.flat[provenance['source']] and a.flat[provenance['sink']]
     assert provenance['trivial'] is True and provenance['sink_unreachable'] is False
+
+
+def test_confidence_map_is_aligned_to_the_mask_or_left_patchy_for_table_5d():
+    a = box(2, 6, 2, 6)
+    confidence = Constant(0.75)
+
+    def grow(image, mask):               # a refiner that adds a pixel band around the patch mask
+        from scipy import ndimage
+        return ndimage.binary_dilation(mask, iterations=2)
+
+    _, _, aligned = generator([a], confidence=confidence, refiner=grow)
+    _, _, patchy = generator([a], confidence=confidence, refiner=grow, align_confidence=False)
+    patches = np.kron(a, np.ones((PATCH, PATCH), bool))
+    np.testing.assert_allclose(aligned[0].confidence, np.where(aligned[0].mask, 0.75, 0))
+    np.testing.assert_allclose(patchy[0].confidence, np.where(patches, 0.75, 0))
+    assert aligned[0].mask.sum() > patches.sum() and patchy[0].score == pytest.approx(0.75)

@@ -4,6 +4,9 @@ _base_ = ['./table4_dino_localcut.py']
 
 pseudo_mask_generator = dict(
     depth_source=None,
+    cutter=dict(claimed='zero'),
     partitioner=dict(_delete_=True, type='ConnectedComponent2D', connectivity=4),
-    stop_on_rest=False)
+    refiner=dict(depth_std=None),
+    stop_on_rest=False,
+    claim_dropped=False)
 train_dataloader = dict(dataset=dict(dataset=dict(ann_file='annotations/ablations/table4_dino_cutler_train.json')))

@@ -63,8 +63,6 @@ _INTERIOR = np.ones((3, 3), dtype=bool)
 # On a patch grid many neighbours are equidistant up to round-off, so without a fixed rule the graph (and the mask)
 # would depend on the search's traversal order.
 TIE_DECIMALS = 12
-# Neighbours asked for beyond k + 1, so that ties at the k-th distance are seen (doubled until they all are).
-TIE_MARGIN = 8
 
 
 def knn_edges(points: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -73,7 +71,8 @@ def knn_edges(points: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.nd
     ``k`` is clipped to ``n - 1``; a point is never its own neighbour. Neighbours are ranked by distance rounded to
     :data:`TIE_DECIMALS` decimals, then by index, so equidistant neighbours (everywhere on a regular patch grid)
     are chosen the same way on every run and for every copy of the same cloud; edges come out row by row in that
-    rank order.
+    rank order. The search asks for ``k + 2`` neighbours (self and one beyond the k-th, to see a tie across the
+    k-th); only points whose tie reaches the last neighbour asked for are searched again with twice as many.
     """
     n = len(points)
     k = min(k, n - 1)
@@ -81,21 +80,22 @@ def knn_edges(points: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.nd
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64)
     points = np.ascontiguousarray(points, dtype=np.float64)
     tree = cKDTree(points)
-    query = min(n, k + 1 + TIE_MARGIN)
-    while True:
-        dist, neighbours = tree.query(points, k=query)
-        rounded = np.round(dist, TIE_DECIMALS)
-        # the k-th non-self neighbour is at column <= k; a tie reaching the last column may continue beyond it
-        if query == n or not np.any(rounded[:, k] == rounded[:, -1]):
-            break
-        query = min(n, 2 * query)
-    order = np.lexsort((neighbours, rounded), axis=1)
-    neighbours = np.take_along_axis(neighbours, order, axis=1)
-    dist = np.take_along_axis(dist, order, axis=1)
-    rows = np.broadcast_to(np.arange(n)[:, None], neighbours.shape)
-    other = neighbours != rows
-    keep = other & (np.cumsum(other, axis=1) <= k)
-    return rows[keep].astype(np.int64), neighbours[keep].astype(np.int64), dist[keep]
+    neighbours = np.empty((n, k), dtype=np.int64)
+    dist = np.empty((n, k), dtype=np.float64)
+    rows, query = np.arange(n), min(n, k + 2)
+    while rows.size:
+        found_dist, found = tree.query(points[rows], k=query)
+        rounded = np.round(found_dist, TIE_DECIMALS)
+        done = np.full(rows.size, query == n) | (rounded[:, k] != rounded[:, -1])
+        order = np.lexsort((found, rounded), axis=1)
+        found = np.take_along_axis(found, order, axis=1)[done]
+        found_dist = np.take_along_axis(found_dist, order, axis=1)[done]
+        other = found != rows[done, None]
+        keep = other & (np.cumsum(other, axis=1) <= k)
+        neighbours[rows[done]] = found[keep].reshape(-1, k)
+        dist[rows[done]] = found_dist[keep].reshape(-1, k)
+        rows, query = rows[~done], min(n, 2 * query)
+    return np.repeat(np.arange(n), k), neighbours.ravel(), dist.ravel()
 
 
 def edge_capacity(dist: np.ndarray, kind: str, sigma: float) -> np.ndarray:

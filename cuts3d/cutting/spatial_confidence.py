@@ -70,5 +70,5 @@ class SpatialConfidence:
         instance = np.asarray(instance, dtype=bool)
         if instance.shape != tuple(context.grid):
             raise ValueError(f'instance has shape {instance.shape}, expected the patch grid {tuple(context.grid)}')
-        cuts = np.stack([self.partitioner.cut_at(cut, context, tau) for tau in self.thresholds])
+        cuts = np.stack(self.partitioner.cuts_at(cut, context, self.thresholds))
         return np.where(instance, np.maximum(spatial_confidence(cuts), self.floor), 0).astype(np.float32)

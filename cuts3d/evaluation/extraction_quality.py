@@ -308,9 +308,9 @@ def ground_truth(scenes: list[BenchmarkScene]) -> dict:
 
 def format_results(results: list[CaseResult], kinds: tuple[str, ...]) -> str:
     """One row per case and kind: mask AP, AP50 (percent), masks, SC AUROC and the refiner's record."""
-    header = f'{"case":<34} {"kind":<24} {"AP":>6} {"AP50":>6} {"masks":>6} {"SC-AUC":>7} {"px-prec":>7} ' \
-             f'{"refined":>7} {"discard":>7} {"good":>4} {"IoU-in":>6} {"IoU-out":>7} {"bleed":>6} {"edges":>5} {"->SI":>5}  ' \
-             'decisions'
+    header = (f'{"case":<34} {"kind":<24} {"AP":>6} {"AP50":>6} {"masks":>6} {"SC-AUC":>7} {"px-prec":>7} '
+              f'{"refined":>7} {"discard":>7} {"good":>4} {"IoU-in":>6} {"IoU-out":>7} {"bleed":>6} {"edges":>5} '
+              f'{"->SI":>5}  decisions')
     lines = [header]
     for result in results:
         for kind in kinds:
@@ -320,8 +320,8 @@ def format_results(results: list[CaseResult], kinds: tuple[str, ...]) -> str:
             decisions = ' '.join(f'{k}={v}' for k, v in sorted(m['decisions'].items()))
             lines.append(f'{result.name:<34} {kind:<24} {100 * m["AP"]:6.1f} {100 * m["AP50"]:6.1f} '
                          f'{m["masks"]:6d} {m["sc_auroc"]:7.3f} {m["pixel_precision"]:7.3f} {m["refined"]:7d} '
-                         f'{m["discarded"]:7d} {m["discarded_good"]:4d} {m["iou_before"]:6.3f} {m["iou_after"]:7.3f} {m["bleed"]:6.3f} '
-                         f'{m["edges_before"]:5.2f} {m["edges_after"]:5.2f}  {decisions}')
+                         f'{m["discarded"]:7d} {m["discarded_good"]:4d} {m["iou_before"]:6.3f} {m["iou_after"]:7.3f} '
+                         f'{m["bleed"]:6.3f} {m["edges_before"]:5.2f} {m["edges_after"]:5.2f}  {decisions}')
     return '\n'.join(lines)
 
 

@@ -6,10 +6,10 @@ class), and per annotation a compressed RLE ``segmentation`` (counts as str), ``
 ``area``, ``iscrowd`` 0, ``score`` (mean Spatial Confidence: the detection score COCO tools rank by),
 ``sc_mean`` (the same mean Spatial Confidence under a name that self-training never overwrites: after a
 self-training round ``score`` is a detector's score for the model's predictions), ``spatial_confidence`` (level
-sets, :mod:`cuts3d.pseudo.rle`) and ``provenance`` (which cut produced the mask and what became of it). ``info`` records the generator
-config and ``cuts3d.__version__``, so a file says how it was made. Files are written as a stream (an
-ImageNet-sized file need not fit in memory as one object) into a temporary file that replaces the target only
-when complete.
+sets, :mod:`cuts3d.pseudo.rle`) and ``provenance`` (which cut produced the mask and what became of it). ``info``
+records the generator config and ``cuts3d.__version__``, so a file says how it was made. Files are written as a
+stream (an ImageNet-sized file need not fit in memory as one object) into a temporary file that replaces the target
+only when complete.
 """
 from __future__ import annotations
 
@@ -95,4 +95,3 @@ def _write_array(out, items: Iterable[dict]) -> None:
         if i:
             out.write(',')
         out.write(_dumps(item))
-

@@ -57,8 +57,11 @@ def _rle_str(rle: dict) -> dict:
 def prediction_annotation(image_id: int, rle: dict, score: float) -> dict | None:
     """A COCO annotation (category ``fg``) for one predicted mask; ``None`` for an empty mask.
 
-    ``bbox`` and ``area`` come from the mask; the score is rounded to 5 decimals (float32 noise). Predictions have
-    no Spatial Confidence map; ``LoadSpatialConfidence`` treats a missing one as SC = 1 inside the mask.
+    ``bbox`` and ``area`` come from the mask; the score is rounded to 5 decimals (float32 noise). ``score`` is the
+    detector's score, not a confidence of the extraction: a prediction has no Spatial Confidence map and no
+    ``sc_mean``, so ``LoadSpatialConfidence`` treats it as SC = 1 inside the mask (mean SC 1), while the previous
+    round's pseudo-masks keep their own ``sc_mean``. Confident copy-paste ranks by ``sc_mean``, never by ``score``
+    (:class:`cuts3d.datasets.transforms.ConfidentCopyPaste`).
     """
     rle = _rle_str(rle)
     area = float(mask_utils.area(rle))

@@ -26,3 +26,7 @@ pseudo_mask_generator = dict(
     # A cut dropped as the previous object found again claims its patches, so the next cut looks elsewhere.
     claim_dropped=True,
     depth_reduce='median')
+
+# Spatial Confidence level sets stored per mask: a multiple of T (the writer refuses others), 2 T so that the
+# interpolated border of each map survives storage within 1 / (2 L) = 0.042 (docs/extraction_quality.md, item 6).
+extraction = dict(sc_levels=12)

@@ -177,12 +177,13 @@ def test_stop_on_rest_is_tested_from_the_second_cut_on():
 
 
 class Piece:
-    """Partitioner that keeps only the top-left 3 x 3 patches of the bipartition (as LocalCut keeps one object)."""
+    """Partitioner that keeps a 3 x 3 block of the bipartition from its first unclaimed patch on (as LocalCut keeps
+    one object of a semantic group)."""
 
     def __call__(self, cut, context):
-        rows, cols = np.nonzero(cut.bipartition & ~context.claimed)
+        row, col = np.argwhere(cut.bipartition & ~context.claimed)[0]
         piece = np.zeros_like(cut.bipartition)
-        piece[rows.min():rows.min() + 3, cols.min():cols.min() + 3] = True
+        piece[row:row + 3, col:col + 3] = True
         return piece & cut.bipartition
 
 
@@ -191,7 +192,7 @@ def test_stop_on_rest_tests_the_ncut_bipartition_not_the_partitioners_mask():
     # prediction; testing the piece (which never covers 95% of the rest) kept a background piece.
     a = box(0, 3, 0, 3)
     gen, cutter, instances = generator([a, ~a, ~a], partitioner=Piece(), stop_on_rest=True)
-    assert cut_indices(instances) == [0] and len(cutter.actives) == 2
+    assert cut_indices(instances) == [0] and len(cutter.actives) == 2   # the background piece is not kept
     assert [entry['decision'] for entry in gen.cut_log] == ['kept', 'stopped_rest']
     assert gen.cut_log[1]['rest_iou'] == pytest.approx(1.0)
 

@@ -14,7 +14,7 @@ EfficientNet features), the graph often becomes one clique (no cut at all) and C
 MaskCut's. ``beta = 0`` keeps MaskCut's threshold for the pairs at the importance floor and sharpens only where
 depth changes; it is the same as binarising eq. (3) at ``tau ** (1 - beta)`` instead of ``tau`` (the threshold
 moved along with the uniform part of the exponent), under which any ``beta`` gives the same graph. The
-configs use ``beta = 0`` with ``pair_reduce='mean'``; the paper-literal ``beta = 0.45``, ``'max'`` is
+defaults are ``beta = 0`` with ``pair_reduce='mean'``; the paper-literal ``beta = 0.45``, ``'max'`` is
 ``configs/cuts3d/ablations/paper_literal.py``.
 """
 from __future__ import annotations
@@ -57,11 +57,11 @@ def normalize_importance(importance: np.ndarray, beta: float = 0.45) -> np.ndarr
 def pair_importance(node_importance: np.ndarray, reduce: str = 'max') -> np.ndarray:
     """One importance ``dD_n,ij`` per node pair from the two patches' values (length-``N`` vector -> ``N x N``).
 
-    The paper writes ``dD_n,i,j`` without saying how a pair gets it. ``'max'`` (the component's default): an edge is
-    as important as its more important end, so every similarity of a boundary patch is sharpened fully, including
-    those to the far side of the depth step (``dD`` is high on both sides of it), which makes boundary patches hubs
-    of the binarised graph. ``'mean'`` (the configs' choice, measured better) halves that effect between a boundary
-    and an interior patch. Both are symmetric, so the affinity stays symmetric.
+    The paper writes ``dD_n,i,j`` without saying how a pair gets it. ``'max'``: an edge is as important as its more
+    important end, so every similarity of a boundary patch is sharpened fully, including those to the far side of
+    the depth step (``dD`` is high on both sides of it), which makes boundary patches hubs of the binarised graph.
+    ``'mean'`` (:class:`SpatialImportance`'s default, measured better) halves that effect between a boundary and
+    an interior patch. Both are symmetric, so the affinity stays symmetric.
     """
     if reduce == 'max':
         return np.maximum.outer(node_importance, node_importance)
@@ -99,12 +99,13 @@ class SpatialImportance:
 
     Args:
         sigma: Gaussian blur in patch units for eq. (1) (*unverified* default 3.0).
-        beta: lower bound of the normalised importance, eq. (2) (paper: 0.45).
-        pair_reduce: how a node pair gets one importance, ``'max'`` (default) or ``'mean'``; see
-            :func:`pair_importance`.
+        beta: lower bound of the normalised importance, eq. (2). Default 0: the paper's 0.45 floods the binarised
+            graph (module docstring); 0.45 is the paper-literal setting.
+        pair_reduce: how a node pair gets one importance, ``'mean'`` (default) or ``'max'`` (paper-literal
+            reading); see :func:`pair_importance`.
     """
 
-    def __init__(self, sigma: float = 3.0, beta: float = 0.45, pair_reduce: str = 'max') -> None:
+    def __init__(self, sigma: float = 3.0, beta: float = 0.0, pair_reduce: str = 'mean') -> None:
         if pair_reduce not in PAIR_REDUCTIONS:
             raise ValueError(f'unknown pair_reduce {pair_reduce!r}; choose one of {list(PAIR_REDUCTIONS)}')
         if not 0.0 <= beta <= 1.0:

@@ -97,8 +97,8 @@ class MaskCutGenerator:
         max_iou: drop a mask whose IoU with the previous cut's mask is above this (reference 0.5).
         min_area_frac: drop a mask covering at most this fraction of the patch grid (reference 0.01).
         stop_on_rest: CutS3D: stop when the NCut bipartition is the rest of the image (from the second cut on).
-        rest_iou: a mask is "the rest" when its IoU with the unclaimed patches is at least this (*unverified*:
-            the paper says "equals"; 0.95 tolerates a few stray patches).
+        rest_iou: a bipartition is "the rest" when its IoU with the unclaimed patches is at least this
+            (*unverified*: the paper says "equals"; 0.95 tolerates a few stray patches).
         depth_reduce: how depth is pooled to the patch grid, ``'median'`` or ``'bilinear'`` (paper-literal).
         claim_dropped: a cut dropped by the IoU rule claims its patches (False: MaskCut's reference, it claims
             nothing and the same cut usually comes back next time).
@@ -158,7 +158,7 @@ class MaskCutGenerator:
         resized = resize_rgb(image, feats.input_size)
         with self._timer('depth'):
             depth = self._depth(image, meta)
-        grid_depth = None if depth is None else depth_to_grid(depth, feats.grid, reduce=self.depth_reduce)
+            grid_depth = None if depth is None else depth_to_grid(depth, feats.grid, reduce=self.depth_reduce)
         context = CutContext(image=resized, grid=feats.grid, depth=grid_depth,
                              claimed=np.zeros(feats.grid, dtype=bool))
         refine_depth = None
@@ -274,5 +274,5 @@ class MaskCutGenerator:
         levels = getattr(self.confidence, 'levels', None)
         if levels is not None:
             provenance['confidence_levels'] = int(levels)
-        support = mask if self.align_confidence else sc_map > 0
+        support = mask if self.align_confidence or not (sc_map > 0).any() else sc_map > 0
         return Instance(mask=mask, confidence=sc_map, score=float(sc_map[support].mean()), provenance=provenance)

@@ -283,7 +283,7 @@ def run_case(name: str, generator_cfg: dict, scenes: list[BenchmarkScene], depth
             'edges_after': float(np.mean([e[1] for e in store['edges']])) if store['edges'] else float('nan')}
         if out_dir is not None:
             (out_dir / kind).mkdir(parents=True, exist_ok=True)
-            (out_dir / kind / f'{name}.json').write_text(json.dumps(pseudo))
+            (out_dir / kind / f'{name.replace("/", "_")}.json').write_text(json.dumps(pseudo))
             (out_dir / kind / 'ground_truth.json').write_text(json.dumps(gt))
     return result
 
@@ -345,7 +345,8 @@ def add_quality_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--maskcut-config', default='configs/_base_/pseudo_masks/maskcut.py')
     parser.add_argument('--cuts3d-config', default='configs/_base_/pseudo_masks/cuts3d.py')
     parser.add_argument('--out', help='also write the rows as json')
-    parser.add_argument('--out-dir', help='write each case\'s pseudo-mask file and each kind\'s ground truth here')
+    parser.add_argument('--out-dir', help='write <kind>/<features>_<variant>.json pseudo-mask files and '
+                        '<kind>/ground_truth.json here (for tools/eval_pseudo_masks.py)')
 
 
 def _literal(value: str) -> Any:
@@ -383,7 +384,7 @@ def run_quality(args: argparse.Namespace) -> int:
         for spec in args.variants:
             name, base, overrides = _variant(spec, bases)
             cfg = generator_config(base, {**overrides, **common}, FEATURES[features_name](args.size), depth)
-            out_dir = Path(args.out_dir) / features_name if args.out_dir else None
+            out_dir = Path(args.out_dir) if args.out_dir else None
             result = run_case(f'{features_name}/{name}', cfg, scenes, depth, features, out_dir)
             results.append(result)
             print(format_results([result], tuple(args.kinds)).split('\n', 1)[1], flush=True)

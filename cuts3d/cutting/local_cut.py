@@ -26,7 +26,13 @@ depth 0.91, defaults 1.00; MaskCut's 2D connected component 0.55.
 * A min cut that is not clearly cheaper than cutting one terminal loose (capacity >= ``trivial_cut_ratio`` x
   the smaller terminal's total capacity) means no 3D boundary separates source and sink: the source's whole
   connected region is the instance (``trivial_cut_ratio=None``: always the source side, which loses a sliver
-  around the sink on an object with no 3D boundary).
+  around the sink on an object with no 3D boundary). That test is only as good as the sink's own capacity: the
+  point farthest from the source is often on a steep ramp or rim, whose few long edges make cutting it loose
+  cheap, and then every cut looks trivial. ``sink='far'`` therefore draws the sink from points whose total
+  capacity is at least half the median of the reachable points (falling back to all when none is). With depth
+  blurred like a monocular estimator's (Gaussian, half a patch), the mean IoU with the true near object over 12
+  random ``touching_pair`` scenes went from 0.55 to 0.92; with true depth nothing changed
+  (``docs/extraction_quality.md``).
 * Patches already claimed by earlier cuts (``context.claimed``) stay in the point cloud (their depth is known; only
   their features were zeroed or removed), but the source is always an unclaimed bipartition patch. The mask may
   therefore reach into claimed patches, as MaskCut's 2D component does: the generator removes them from the
@@ -136,7 +142,8 @@ class LocalCut:
             synthetic scenes, not from the paper.
         capacity_scale: capacities are ``max(1, round(c * capacity_scale))`` integers, as max-flow needs.
         source: ``'interior'`` (robust default) or ``'max_abs'`` (paper-literal ``argmax |v|``).
-        sink: ``'far'`` (robust default) or ``'min_abs'`` (paper-literal ``argmin |v|``).
+        sink: ``'far'`` (robust default: far from the source in 3D, low ``v``, well connected) or ``'min_abs'``
+            (paper-literal ``argmin |v|``).
         sink_quantile: for ``sink='far'``, the sink is drawn from patches whose ``v`` is at most this quantile.
         trivial_cut_ratio: a min cut at least this fraction of the cheapest single-terminal cut is no boundary;
             None keeps the source side of every cut (paper-literal).
@@ -226,7 +233,7 @@ class LocalCut:
         graph = self._capacity_graph(problem, tau_knn)
         _, component = csgraph.connected_components(graph, directed=False)
         connected = component == component[source]
-        sink = self._pick_sink(problem.points, problem.v, source, connected)
+        sink = self._pick_sink(problem.points, problem.v, source, connected, np.asarray(graph.sum(axis=1)).ravel())
         side, trivial = self._source_side(graph, source, sink, connected)
         instance.flat[problem.patches[side]] = True
         if self.final_component:
@@ -262,12 +269,16 @@ class LocalCut:
         candidates = np.flatnonzero(interior) if interior.any() else np.flatnonzero(free)
         return int(candidates[np.argmax(v[candidates])])
 
-    def _pick_sink(self, points: np.ndarray, v: np.ndarray, source: int, connected: np.ndarray) -> int:
-        """Index (into ``patches``) of the sink point; ``connected`` marks the points the source can reach."""
+    def _pick_sink(self, points: np.ndarray, v: np.ndarray, source: int, connected: np.ndarray,
+                   capacity: np.ndarray) -> int:
+        """Index (into ``patches``) of the sink point; ``connected`` marks the points the source can reach and
+        ``capacity`` is each point's total edge capacity."""
         if self.sink == 'min_abs':
             return int(np.argmin(np.abs(v)))
         reachable = np.flatnonzero(connected)
         low = reachable[v[reachable] <= np.quantile(v[reachable], self.sink_quantile)]
+        strong = low[capacity[low] >= 0.5 * np.median(capacity[reachable])]
+        low = strong if strong.size else low
         dist = np.linalg.norm(points[low] - points[source], axis=1)
         return int(low[np.argmax(dist)])
 

@@ -115,7 +115,7 @@ def edge_capacity(dist: np.ndarray, kind: str, sigma: float) -> np.ndarray:
 class PointCloudProblem:
     """Everything about one cut that does not depend on ``tau_knn``: computed once, thresholded many times.
 
-    ``patches`` are the flat grid indices of the points (the bipartition without claimed patches), ``points``
+    ``patches`` are the flat grid indices of the points (the bipartition and the claimed patches), ``points``
     their orthographic 3D positions, ``v`` their eigenvector values, ``source`` the source point (an index into
     ``patches``) and ``rows``, ``cols``, ``dist`` the directed k-NN edges.
     """
@@ -160,7 +160,7 @@ class LocalCut:
     def __init__(self, k: int = 10, tau_knn: float = 0.115, capacity: str = 'gaussian', sigma: float = 0.02,
                  capacity_scale: int = 1000, source: str = 'interior', sink: str = 'far',
                  sink_quantile: float = 0.5, trivial_cut_ratio: float | None = 0.5,
-                 final_component: bool = True, claimed_points: str = 'include') -> None:
+                 final_component: bool = True) -> None:
         if k < 1:
             raise ValueError(f'k must be >= 1, got {k}')
         if tau_knn <= 0:
@@ -185,7 +185,6 @@ class LocalCut:
         self.sink_quantile = float(sink_quantile)
         self.trivial_cut_ratio = trivial_cut_ratio
         self.final_component = bool(final_component)
-        self.claimed_points = claimed_points
 
     def __call__(self, cut: Cut, context: CutContext) -> np.ndarray:
         """The instance (bool ``h x w``) cut at the configured ``tau_knn``; details in ``context.extras``."""
@@ -258,7 +257,7 @@ class LocalCut:
             return bipartition, bipartition
         claimed = np.asarray(context.claimed, dtype=bool)
         free = bipartition & ~claimed
-        return (bipartition | claimed if self.claimed_points == 'include' else free), free
+        return bipartition | claimed, free
 
     def _pick_source(self, region: np.ndarray, free: np.ndarray, patches: np.ndarray, v: np.ndarray) -> int:
         """Index (into ``patches``) of the source point, always an unclaimed one (``free``)."""

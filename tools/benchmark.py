@@ -26,6 +26,13 @@ the CutLER-equivalent reference (``solver='dense', orientation='solver'``) back 
 CutLER's own ``maskcut_forward`` from a checkout (``--cutler-root``); it reports seconds per stage, the ratios and
 how many images got the reference's masks (`tools/cut_benchmark.py`, docs/performance.md).
 
+    python tools/benchmark.py quality [--kinds ...] [--seeds 0 1] [--per-kind 6] [--features patch_color
+        efficientnet] [--variants maskcut cuts3d NAME=CONFIG.py ...] [--set KEY=VALUE ...] [--out FILE.json]
+
+``quality`` scores extraction variants on synthetic scenes with ground truth and true depth: class-agnostic mask AP
+and AP50 per scene kind, the AUROC of Spatial Confidence for correct mask pixels, and what the refiner (CRF) did
+(`tools/quality_benchmark.py`; tables in ``docs/extraction_quality.md``).
+
 ``training`` times training iterations of the tiny detector configs on synthetic pseudo-masks with Spatial
 Confidence: ``cutler`` (configs/demo/cad_tiny.py: random copy-paste, plain mask BCE) against ``cuts3d``
 (configs/demo/cuts3d_cad_tiny.py: confident copy-paste, SC alpha blending, SC soft-target mask loss), each in a
@@ -316,11 +323,47 @@ def run_training(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_quality_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``quality`` subcommand's arguments (tools/quality_benchmark.py runs it)."""
+    from cuts3d.utils.synthetic_images import SCENE_KINDS
+
+    parser.add_argument('--kinds', nargs='+', choices=SCENE_KINDS, default=list(SCENE_KINDS))
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1], help='scene seeds (tune on some, report '
+                        'on others)')
+    parser.add_argument('--per-kind', type=int, default=6, help='scenes per kind and seed')
+    parser.add_argument('--size', type=int, default=480,
+                        help='scene side in pixels, also the feature input size (480: the paper\'s 60 x 60 grid)')
+    parser.add_argument('--depth-blur', type=float, default=0.0,
+                        help='Gaussian blur of the true depth in pixels (0: true depth; > 0: monocular-like ramps)')
+    parser.add_argument('--features', nargs='+', default=['patch_color'],
+                        help='patch_color (weight-free), efficientnet (the offline EfficientNet-Lite0 stand-in)')
+    parser.add_argument('--variants', nargs='+', default=['maskcut', 'cuts3d'],
+                        help='built-in variants (maskcut, cuts3d, cuts3d_no_si, cuts3d_no_crf, cuts3d_no_si_no_crf, '
+                             'maskcut_no_crf: tools/quality_benchmark.py VARIANTS), or NAME=CONFIG.py for a config '
+                             'whose pseudo_mask_generator is used as it is (features and depth replaced)')
+    parser.add_argument('--set', nargs='+', default=[], metavar='KEY=VALUE',
+                        help='dotted overrides of pseudo_mask_generator applied to every case (python literals, '
+                             'dict(...) allowed)')
+    parser.add_argument('--maskcut-config', default='configs/_base_/pseudo_masks/maskcut.py')
+    parser.add_argument('--cuts3d-config', default='configs/_base_/pseudo_masks/cuts3d.py')
+    parser.add_argument('--out', help='also write the rows as json')
+    parser.add_argument('--out-dir', help='write <kind>/<features>_<variant>.json pseudo-mask files and '
+                        '<kind>/ground_truth.json here (for tools/eval_pseudo_masks.py)')
+
+
+def run_quality(args: argparse.Namespace) -> int:
+    from quality_benchmark import run_quality as run  # tools/quality_benchmark.py, beside this script
+
+    return run(args)
+
+
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[Any], int]]] = {
     'extraction': ('per-stage time and memory of pseudo-mask extraction', add_extraction_arguments, run_extraction),
     'cuts': ('cut stage per image against the CutLER-equivalent reference', add_cuts_arguments, run_cuts),
     'training': ('step time of the tiny detectors: CutLER vs CutS3D training components', add_training_arguments,
                  run_training),
+    'quality': ('mask AP, Spatial Confidence AUROC and CRF record of extraction variants on synthetic scenes',
+                add_quality_arguments, run_quality),
 }
 
 

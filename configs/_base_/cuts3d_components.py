@@ -14,12 +14,23 @@ zoedepth = dict(type='ZoeDepth', model='Intel/zoedepth-nyu-kitti')
 file_depth = dict(type='FileDepth', root='data/imagenet/depth/train')
 # (1) LocalCut (sec. 3.2): the NCut bipartition cut again on the depth's orthographic point cloud; the loop pools
 # depth per patch and stops when a cut returns "the rest" of the image (sec. 3.1).
+# A cut dropped as the previous object found again claims its patches, so the next cut looks elsewhere.
 local_cut = dict(type='LocalCut', k=10, tau_knn=0.115)
-local_cut_loop = dict(stop_on_rest=True, rest_iou=0.95, depth_reduce='median')
-# (2) Spatial Importance sharpening of the NCut affinity (sec. 3.3).
-spatial_importance = dict(type='SpatialImportance', sigma=3.0, beta=0.45)
-# Spatial Confidence maps (sec. 3.4) from T = 6 LocalCuts, stored with each pseudo-mask.
+local_cut_loop = dict(stop_on_rest=True, rest_iou=0.95, depth_reduce='median', claim_dropped=True)
+# The paper removes the claimed nodes from the NCut graph after each cut (MaskCut zeroes their features).
+node_removal = dict(claimed='remove')
+# With depth at hand the CRF compares depth as well as colour, so it does not spread a mask over a touching object of
+# the same colour at another depth (which then failed the CRF's IoU check and was discarded).
+depth_crf = dict(depth_std=0.03)
+# (2) Spatial Importance sharpening of the NCut affinity (sec. 3.3). beta = 0: eq. (3) binarised at MaskCut's tau
+# then only sharpens above the importance floor; the paper's beta = 0.45 raises every similarity to a power <= 0.55,
+# i.e. lowers tau to 0.032 everywhere and floods the graph; 'mean' pairs a boundary patch with an interior one at
+# half strength (measured in docs/extraction_quality.md; the paper's form is configs/cuts3d/ablations/paper_literal.py).
+spatial_importance = dict(type='SpatialImportance', sigma=3.0, beta=0.0, pair_reduce='mean')
+# Spatial Confidence maps (sec. 3.4) from T = 6 LocalCuts, stored with each pseudo-mask as 2 T = 12 level sets (a
+# multiple of T, which the writer requires) so the interpolated border of each map survives within 1 / (2 L).
 spatial_confidence = dict(type='SpatialConfidence', num_cuts=6, tau_min_ratio=0.5, floor=0.5)
+spatial_confidence_storage = dict(sc_levels=12)
 
 # Detector training with Spatial Confidence (sec. 3.4).
 # (3) confident copy-paste (with alpha_blend=True: (4) alpha blending by the SC maps, eq. 5).

@@ -95,6 +95,19 @@ def average_tied_entries(vector: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return averaged
 
 
+def is_clique(pattern: np.ndarray | torch.Tensor, active: np.ndarray) -> bool:
+    """Whether the ``active`` nodes of a 0/1 ``pattern`` (``N x N``, 1 on the diagonal) are all linked to each
+    other: one matrix-vector product counts each node's active neighbours, no sub-matrix is copied."""
+    count = int(np.count_nonzero(active))
+    if isinstance(pattern, torch.Tensor):
+        weights = torch.from_numpy(active).to(pattern.device, pattern.dtype)
+        neighbours = (pattern @ weights).cpu().numpy()
+    else:
+        pattern = pattern.astype(np.float32) if pattern.dtype == bool else pattern
+        neighbours = pattern @ active.astype(pattern.dtype)
+    return bool(np.all(neighbours[active] >= count - 0.5))
+
+
 @GRAPH_CUTTERS.register_module()
 class NCutCutter:
     """MaskCut's NCut bipartition of the patch graph (CutLER; CutS3D section 3.1).
@@ -174,11 +187,16 @@ class NCutCutter:
         return state
 
     def cut(self, feats: PatchFeatures, active: np.ndarray, context: CutContext) -> Cut | None:
-        """Bipartition the patch graph of one image whose unclaimed patches are ``active``; None if none is (or,
-        with ``claimed='remove'``, fewer than 3 are).
+        """Bipartition the patch graph of one image whose unclaimed patches are ``active``.
 
         As in MaskCut, claimed patches are not removed from the graph (with the default ``claimed='zero'``):
         their features are multiplied by 0, so their affinity rows become all ``eps``.
+
+        Returns None when no patch is active, when ``'remove'`` leaves fewer than 3 nodes, and when the binarised
+        graph of the active patches is one clique (every pair above ``tau``). A clique has no preferred cut: all
+        eigenvalues after the first are equal, the "second" eigenvector is any vector of that eigenspace, and the
+        solver returns one that depends on floating-point round-off (the same image gave different masks from run
+        to run; a flooded graph, see :mod:`cuts3d.cutting.spatial_importance`, is the usual way to get one).
         """
         return self.cut_batch([(feats, active, context)])[0]
 
@@ -204,10 +222,10 @@ class NCutCutter:
         solve = self._solve_torch if self.uses_torch else self._solve_numpy
         for index, vector in solve({index: (checked[index], graphs[index]) for index in todo}).items():
             feats, active, context = checked[index]
-            cuts[index] = self._to_cut(vector, feats.grid, active, graphs[index].groups)
+            cuts[index] = None if vector is None else self._to_cut(vector, feats.grid, active, graphs[index].groups)
         return cuts
 
-    def _dense_cut(self, feats: PatchFeatures, active: np.ndarray, context: CutContext) -> Cut:
+    def _dense_cut(self, feats: PatchFeatures, active: np.ndarray, context: CutContext) -> Cut | None:
         """The reference: the whole MaskCut graph of this cut in float64, CutLER's ``eigh``."""
         flat_active = active.reshape(-1)
         node_feats = self._node_feats(feats)
@@ -219,6 +237,8 @@ class NCutCutter:
         if self.claimed == 'remove':
             affinity = affinity[np.ix_(flat_active, flat_active)]
         graph = binarize_affinity(affinity, self.tau, self.eps)
+        if is_clique(graph >= 1.0, flat_active if self.claimed == 'zero' else np.ones(len(graph), bool)):
+            return None
         if self.claimed == 'remove':
             vector = np.zeros(flat_active.size)
             vector[flat_active] = SECOND_EIGENVECTOR_SOLVERS['dense'](graph, degree(graph))
@@ -297,26 +317,32 @@ class NCutCutter:
         # The rebuilt pattern already is this cut's graph ('zero') or is restricted by its nodes ('remove').
         return pattern, nodes.copy(), nodes, groups
 
-    def _solve_numpy(self, work: dict[int, tuple[CutItem, ImageGraph]]) -> dict[int, np.ndarray]:
+    def _solve_numpy(self, work: dict[int, tuple[CutItem, ImageGraph]]) -> dict[int, np.ndarray | None]:
         vectors = {}
         for index, ((feats, active, context), image) in work.items():
             pattern, edges_active, nodes, groups = self._cut_graph(feats, active, context, image)
+            if image.pattern is None:
+                image.groups = groups
+            if is_clique(pattern, active.reshape(-1)):
+                vectors[index] = None
+                continue
             vector, image.start = pattern_second_eigenvector(PatternGraph(pattern, self.eps, edges_active, nodes),
                                                              image.start)
             vectors[index] = vector
-            if image.pattern is None:
-                image.groups = groups
         return vectors
 
-    def _solve_torch(self, work: dict[int, tuple[CutItem, ImageGraph]]) -> dict[int, np.ndarray]:
+    def _solve_torch(self, work: dict[int, tuple[CutItem, ImageGraph]]) -> dict[int, np.ndarray | None]:
         """One batched LOBPCG per graph size (images of one batch normally share their grid)."""
         by_size: dict[int, list[tuple[int, tuple, ImageGraph]]] = {}
+        vectors: dict[int, np.ndarray | None] = {}
         for index, ((feats, active, context), image) in work.items():
             pattern, edges_active, nodes, groups = self._cut_graph(feats, active, context, image)
             if image.pattern is None:
                 image.groups = groups
+            if is_clique(pattern, active.reshape(-1)):
+                vectors[index] = None
+                continue
             by_size.setdefault(edges_active.size, []).append((index, (pattern, edges_active, nodes), image))
-        vectors = {}
         for group in by_size.values():
             patterns, actives, nodes = zip(*(graph for _, graph, _ in group))
             graph = BatchedPatternGraph(torch.stack(patterns), self.eps, self._to_device(actives),

@@ -53,6 +53,11 @@ class SpatialConfidence:
         self.partitioner = partitioner
 
     @property
+    def levels(self) -> int:
+        """``T``: on the patch grid the map takes the values ``k / T`` (and the floor), see eq. (4)."""
+        return self.num_cuts
+
+    @property
     def thresholds(self) -> np.ndarray:
         """The ``T`` values of ``tau_knn``, linearly spaced from ``tau_min`` to the partitioner's ``tau_knn``."""
         tau = self.partitioner.tau_knn
@@ -65,5 +70,5 @@ class SpatialConfidence:
         instance = np.asarray(instance, dtype=bool)
         if instance.shape != tuple(context.grid):
             raise ValueError(f'instance has shape {instance.shape}, expected the patch grid {tuple(context.grid)}')
-        cuts = np.stack([self.partitioner.cut_at(cut, context, tau) for tau in self.thresholds])
+        cuts = np.stack(self.partitioner.cuts_at(cut, context, self.thresholds))
         return np.where(instance, np.maximum(spatial_confidence(cuts), self.floor), 0).astype(np.float32)

@@ -17,8 +17,11 @@ class PseudoMaskDataset(CocoDataset):
     Parsing, filtering (``filter_cfg``), ``data_prefix`` and serialisation are mmdet's ``CocoDataset``; every
     instance it keeps additionally carries
 
-    - ``score``: the annotation's ``score`` (the mean Spatial Confidence), when it has one (CutLER files do not;
-      ``LoadSpatialConfidence`` then uses the mean SC inside the mask, i.e. 1.0 without SC);
+    - ``score``: the annotation's ``score`` (the mean Spatial Confidence of a pseudo-mask, a detection score of a
+      prediction added by self-training), when it has one (CutLER files do not; ``LoadSpatialConfidence`` then
+      uses the mean SC inside the mask, i.e. 1.0 without SC);
+    - ``sc_mean``: the annotation's ``sc_mean`` (mean Spatial Confidence, written by the extraction), when it has
+      one; confident copy-paste ranks by it;
     - ``spatial_confidence``: the annotation's ``{'levels': T, 'rles': [...]}`` entry, left encoded (it is decoded
       per image by ``LoadSpatialConfidence``); absent when the annotation has none.
 
@@ -29,9 +32,9 @@ class PseudoMaskDataset(CocoDataset):
 
     Raises:
         ValueError: at construction without ``metainfo.classes``; while loading a training set (not ``test_mode``)
-            whose annotations have a category that is not among the classes; for an annotation whose ``score`` is
-            not a number in [0, 1] or whose ``spatial_confidence`` is not ``{'levels': int in 1..255, 'rles': list
-            of that length}``.
+            whose annotations have a category that is not among the classes; for an annotation whose ``score`` or
+            ``sc_mean`` is not a number in [0, 1] or whose ``spatial_confidence`` is not ``{'levels': int in 1..255,
+            'rles': list of that length}``.
     """
 
     METAINFO = {'classes': (), 'palette': [(220, 20, 60)]}
@@ -63,18 +66,19 @@ class PseudoMaskDataset(CocoDataset):
             if not parsed:
                 continue
             instance = parsed[0]
-            if 'score' in ann:
-                instance['score'] = self._score(ann)
+            for key in ('score', 'sc_mean'):
+                if key in ann:
+                    instance[key] = self._score(ann, key)
             if ann.get('spatial_confidence') is not None:
                 instance['spatial_confidence'] = self._checked_spatial_confidence(ann)
             instances.append(instance)
         data_info['instances'] = instances
         return data_info
 
-    def _score(self, ann: dict[str, Any]) -> float:
-        score = ann['score']
+    def _score(self, ann: dict[str, Any], key: str = 'score') -> float:
+        score = ann[key]
         if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0.0 <= score <= 1.0:
-            raise ValueError(f'{self.ann_file}: annotation {ann.get("id")} has score {score!r}; '
+            raise ValueError(f'{self.ann_file}: annotation {ann.get("id")} has {key} {score!r}; '
                              'expected a number in [0, 1]')
         return float(score)
 

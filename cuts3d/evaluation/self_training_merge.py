@@ -24,8 +24,11 @@ from ..structures import FG_CATEGORY, compressed_rle, mask_fields
 def prediction_annotation(image_id: int, rle: dict, score: float) -> dict | None:
     """A COCO annotation (category ``fg``) for one predicted mask; ``None`` for an empty mask.
 
-    ``bbox`` and ``area`` come from the mask; the score is rounded to 5 decimals (float32 noise). Predictions have
-    no Spatial Confidence map; ``LoadSpatialConfidence`` treats a missing one as SC = 1 inside the mask.
+    ``bbox`` and ``area`` come from the mask; the score is rounded to 5 decimals (float32 noise). ``score`` is the
+    detector's score, not a confidence of the extraction: a prediction has no Spatial Confidence map and no
+    ``sc_mean``, so ``LoadSpatialConfidence`` treats it as SC = 1 inside the mask (mean SC 1), while the previous
+    round's pseudo-masks keep their own ``sc_mean``. Confident copy-paste ranks by ``sc_mean``, never by ``score``
+    (:class:`cuts3d.datasets.transforms.ConfidentCopyPaste`).
     """
     fields = mask_fields(rle)
     if fields['area'] <= 0:

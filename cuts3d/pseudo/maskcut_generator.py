@@ -6,19 +6,27 @@ finally each instance is refined at the feature input size and resized to the im
 those of CutLER's reference ``maskcut.py`` (``docs/reference.md``, "MaskCut"), checked line by line:
 
 * ``active`` (what the cutter may cut) is every patch not claimed by an earlier kept mask; the reference zeroes
-  the claimed patches' features and solves the full problem again, which is the cutter's business.
+  the claimed patches' features and solves the full problem again, which is the cutter's business
+  (``NCutCutter(claimed='remove')`` removes them from the graph instead, as the CutS3D paper says).
 * From the second cut on, a mask is dropped when its IoU with the *previous cut's* mask is > ``max_iou`` (0.5) or
   it covers <= ``min_area_frac`` (1%) of the grid. The first cut is never dropped.
 * A dropped cut claims nothing, and it becomes the "previous mask" as an **empty** mask: the reference sets
   ``current_mask`` to zeros, so the next cut (which, with nothing newly claimed, usually finds the same mask
   again) is compared with an empty mask, has IoU 0, and is kept if it is larger than ``min_area_frac``.
-  This generator reproduces that exactly, so patch masks match the reference's.
+  This generator reproduces that exactly, so patch masks match the reference's. With ``claim_dropped`` (CutS3D's
+  config) a cut dropped by the IoU rule claims its patches instead: it is an earlier object found again, and the
+  next cut should look elsewhere rather than keep that object's leftover fringe.
 * IoU and area are measured on the partitioner's mask *before* claimed patches are removed; the kept instance is
   that mask minus the patches claimed earlier (``bipartition_masked`` in the reference), and the whole mask is
-  added to the claimed set. An instance left empty is skipped (the reference's ``area < 1`` check).
+  added to the claimed set. An instance left empty is skipped (the reference's ``area < 1`` check). For the rule
+  to mean anything the partitioner must be able to reach claimed patches: MaskCut's 2D component does through the
+  bipartition, and LocalCut keeps the claimed patches in its point cloud (only its source must be unclaimed), so a
+  cut that finds an earlier object again grows back into it and is dropped.
 
-CutS3D adds ``stop_on_rest``: a cut whose mask is "the rest", the complement of all masks so far (IoU with the
-unclaimed patches >= ``rest_iou``), ends the loop and is not kept (CutS3D sec. 3.2). CutS3D also needs depth:
+CutS3D adds ``stop_on_rest`` (sec. 3.1): from the second cut on, when the NCut *bipartition* is "the rest", the
+complement of all masks so far (its unclaimed part has IoU >= ``rest_iou`` with the unclaimed patches, or it has
+no unclaimed patch at all, which is the same split seen from the other side), the loop ends without keeping it.
+The paper tests what NCut predicts, not what LocalCut cuts out of it. CutS3D also needs depth:
 ``depth_source`` is called once per image on the original image, pooled to the patch grid by
 :func:`cuts3d.cutting.point_cloud.depth_to_grid` (``depth_reduce``; patches without any valid depth are filled from
 their neighbours, an image without any valid depth raises ``ValueError``) and handed to the components in
@@ -26,14 +34,20 @@ their neighbours, an image without any valid depth raises ``ValueError``) and ha
 (LocalCut, Spatial Importance) raises its own ``ValueError`` saying so.
 
 Each kept instance: patch mask -> nearest upsampling to the feature input size -> ``refiner`` on the resized image
-(the CRF runs at 480 x 480, as in the reference) -> resize to the image size (PIL bicubic on 0/255 thresholded at
-127.5, as the reference writes its masks; a refiner returning None, or an empty result, drops the instance):
-:func:`cuts3d.pseudo.mask_refinement.refine_to_image`. The
-patch-grid confidence map is upsampled bilinearly to the image size from the instance's own patches (so the zeros
-around the instance do not dilute its border, and a constant confidence stays constant:
-:func:`cuts3d.utils.mask_ops.confidence_to_image`), clipped to [0, 1] and set to 0 outside the final mask;
-``score`` is its mean inside the mask. Per-stage seconds of the last image are in :attr:`timings`, and what became
-of each of its cuts in :attr:`cut_log` (one dict per cut with a ``decision``, :data:`DECISIONS`).
+(the CRF runs at 480 x 480, as in the reference; a refiner with ``uses_depth`` also gets the depth map at that size)
+-> resize to the image size (PIL bicubic on 0/255 thresholded at 127.5, as the reference writes its masks; a refiner
+returning None, or an empty result, drops the instance): :func:`cuts3d.pseudo.mask_refinement.refine_to_image`.
+With ``align_confidence`` (default) the patch-grid confidence map is upsampled bilinearly to the image size from the
+instance's own patches (so the zeros around the instance do not dilute its border, and a constant confidence stays
+constant:
+:func:`cuts3d.utils.mask_ops.confidence_to_image`), clipped to [0, 1] and set to 0 outside the final mask; without
+it (CutS3D Table 5d) the map stays "patchy", the grid map upsampled by nearest neighbour, not cut to the mask.
+``score`` is its mean inside the mask (patchy: inside the map's own support).
+
+What happened to every cut of the last image is in :attr:`cut_log` (a kept instance's ``provenance`` holds the
+same entry): ``cut_index``, ``decision`` (:data:`DECISIONS`), ``seed``, ``rest_iou`` (when tested),
+``area_frac`` and ``iou_previous`` (the rule's inputs) and, from LocalCut, ``source``, ``sink``, ``trivial``,
+``sink_unreachable``, ``points``. Per-stage seconds of the last image are in :attr:`timings`.
 """
 from __future__ import annotations
 
@@ -45,7 +59,7 @@ from ..cutting.point_cloud import DEPTH_REDUCTIONS, depth_to_grid
 from ..registry import (CONFIDENCE_ESTIMATORS, DEPTH_SOURCES, FEATURE_EXTRACTORS, GRAPH_CUTTERS, MASK_REFINERS,
                         PARTITIONERS, PSEUDO_MASK_GENERATORS, build_component)
 from ..structures import Cut, CutContext, Instance, PatchFeatures
-from ..utils.mask_ops import confidence_to_image, mask_iou, resize_rgb
+from ..utils.mask_ops import confidence_to_image, mask_iou, resize_rgb, upsample_nearest_values
 from ..utils.timing import StageTimer
 from .mask_refinement import refine_to_image
 
@@ -85,16 +99,21 @@ class MaskCutGenerator:
         num_cuts: cuts per image (MaskCut's N = 3); dropped cuts count.
         max_iou: drop a mask whose IoU with the previous cut's mask is above this (reference 0.5).
         min_area_frac: drop a mask covering at most this fraction of the patch grid (reference 0.01).
-        stop_on_rest: CutS3D: stop when a cut returns the rest of the image.
-        rest_iou: a mask is "the rest" when its IoU with the unclaimed patches is at least this (*unverified*:
-            the paper says "equals"; 0.95 tolerates a few stray patches).
+        stop_on_rest: CutS3D: stop when the NCut bipartition is the rest of the image (from the second cut on).
+        rest_iou: a bipartition is "the rest" when its IoU with the unclaimed patches is at least this
+            (*unverified*: the paper says "equals"; 0.95 tolerates a few stray patches).
         depth_reduce: how depth is pooled to the patch grid, ``'median'`` or ``'bilinear'`` (paper-literal).
+        claim_dropped: a cut dropped by the IoU rule claims its patches (False: MaskCut's reference, it claims
+            nothing and the same cut usually comes back next time).
+        align_confidence: cut the confidence map to the refined mask, interpolating at its border (default); False
+            keeps the patchy grid map (CutS3D Table 5d, "without" alignment).
     """
 
     def __init__(self, feature_extractor: dict | Any, depth_source: dict | Any | None = None, *,
                  cutter: dict | Any, partitioner: dict | Any, confidence: dict | Any, refiner: dict | Any,
                  num_cuts: int = 3, max_iou: float = 0.5, min_area_frac: float = 0.01, stop_on_rest: bool = False,
-                 rest_iou: float = 0.95, depth_reduce: str = 'median') -> None:
+                 rest_iou: float = 0.95, depth_reduce: str = 'median', claim_dropped: bool = False,
+                 align_confidence: bool = True) -> None:
         if num_cuts < 1:
             raise ValueError(f'num_cuts must be >= 1, got {num_cuts}')
         if not 0 <= max_iou <= 1:
@@ -117,6 +136,8 @@ class MaskCutGenerator:
         self.stop_on_rest = bool(stop_on_rest)
         self.rest_iou = float(rest_iou)
         self.depth_reduce = depth_reduce
+        self.claim_dropped = bool(claim_dropped)
+        self.align_confidence = bool(align_confidence)
         self._timer = StageTimer()
         self._cut_log: list[dict[str, Any]] = []
 
@@ -127,8 +148,7 @@ class MaskCutGenerator:
 
     @property
     def cut_log(self) -> list[dict[str, Any]]:
-        """What happened to each cut of the last image, in order: ``cut_index``, ``decision`` (:data:`DECISIONS`)
-        and the numbers it was decided on (``area_frac``, ``iou_previous``, ``rest_iou``)."""
+        """What happened to each cut of the last image, in order: its provenance, ``decision`` included."""
         return [dict(entry) for entry in self._cut_log]
 
     def __call__(self, image: np.ndarray, meta: dict | None = None) -> list[Instance]:
@@ -140,49 +160,55 @@ class MaskCutGenerator:
             feats = self.feature_extractor(image)
         resized = resize_rgb(image, feats.input_size)
         with self._timer('depth'):
-            depth = self._depth_grid(image, meta, feats.grid)
-        context = CutContext(image=resized, grid=feats.grid, depth=depth,
+            depth = self._depth(image, meta)
+            grid_depth = None if depth is None else depth_to_grid(depth, feats.grid, reduce=self.depth_reduce)
+        context = CutContext(image=resized, grid=feats.grid, depth=grid_depth,
                              claimed=np.zeros(feats.grid, dtype=bool))
+        refine_depth = None
+        if getattr(self.refiner, 'uses_depth', False):
+            if depth is None:
+                raise ValueError(f'refiner {type(self.refiner).__name__} compares depth, but the generator has no '
+                                 'depth_source')
+            refine_depth = upsample_nearest_values(depth, resized.shape[:2])
         instances = []
-        for index, cut, patch_mask, confidence in self._cut_loop(feats, context):
-            instance = self._to_image(index, cut, patch_mask, confidence, resized, image.shape[:2])
+        for entry, cut, patch_mask, confidence in self._cut_loop(feats, context):
+            instance = self._to_image(entry, cut, patch_mask, confidence, resized, image.shape[:2], refine_depth)
             if instance is None:
-                self._cut_log[index]['decision'] = 'empty_after_crf'
+                entry['decision'] = 'empty_after_crf'
             else:
                 instances.append(instance)
         return instances
 
-    def _depth_grid(self, image: np.ndarray, meta: dict, grid: tuple[int, int]) -> np.ndarray | None:
-        """Depth of the original image pooled to the patch grid, or None without a depth source."""
+    def _depth(self, image: np.ndarray, meta: dict) -> np.ndarray | None:
+        """Depth of the original image (float32 ``H x W``), or None without a depth source."""
         if self.depth_source is None:
             return None
         depth = np.asarray(self.depth_source(image, meta), dtype=np.float32)
         if depth.shape != image.shape[:2]:
             raise ValueError(f'depth source {type(self.depth_source).__name__} returned shape {depth.shape} '
                              f'for an image of {image.shape[:2]}')
-        return depth_to_grid(depth, grid, reduce=self.depth_reduce)
+        return depth
 
-    def _is_rest(self, mask: np.ndarray, claimed: np.ndarray, entry: dict[str, Any]) -> bool:
-        """Whether ``mask`` is (within ``rest_iou``) everything not claimed yet: CutS3D's stop criterion. The IoU
-        goes to ``entry['rest_iou']``."""
+    def _is_rest(self, bipartition: np.ndarray, claimed: np.ndarray) -> tuple[bool, float]:
+        """Whether the NCut bipartition is "the rest", everything not claimed yet (CutS3D's stop criterion), and
+        its IoU with the rest.
+
+        The bipartition's unclaimed part is compared with the unclaimed patches (claimed patches keep no features
+        and say nothing). A foreground side without any unclaimed patch is the same split seen from the other
+        side (claimed | rest): the rest again.
+        """
         rest = ~claimed
-        entry['rest_iou'] = mask_iou(mask & rest, rest) if rest.any() else 1.0
-        return not rest.any() or entry['rest_iou'] >= self.rest_iou
+        free = bipartition & rest
+        if not rest.any():
+            return True, 1.0
+        iou = mask_iou(free, rest)
+        return iou >= self.rest_iou or not free.any(), iou
 
-    def _drop_reason(self, index: int, mask: np.ndarray, previous: np.ndarray,
-                     entry: dict[str, Any]) -> str | None:
-        """MaskCut's filter from the second cut on: ``'dropped_iou'`` when too similar to the previous cut's mask,
-        ``'dropped_small'`` when too small, else None. The numbers go to ``entry``."""
-        entry['area_frac'] = float(mask.mean())
-        if index == 0:
-            return None
-        entry['iou_previous'] = mask_iou(mask, previous)
-        if entry['iou_previous'] > self.max_iou:
-            return 'dropped_iou'
-        return 'dropped_small' if entry['area_frac'] <= self.min_area_frac else None
+    def _cut_loop(self, feats: PatchFeatures, context: CutContext) -> list[tuple[dict, Cut, np.ndarray, np.ndarray]]:
+        """The N-cut loop on the patch grid: ``(log entry, cut, instance h x w, confidence h x w)`` per kept cut.
 
-    def _cut_loop(self, feats: PatchFeatures, context: CutContext) -> list[tuple[int, Cut, np.ndarray, np.ndarray]]:
-        """The N-cut loop on the patch grid: ``(cut index, cut, instance h x w, confidence h x w)`` per kept cut."""
+        Every cut gets an entry in :attr:`cut_log` whose ``decision`` says what became of it.
+        """
         grid = feats.grid
         claimed = np.zeros(grid, dtype=bool)
         previous = np.zeros(grid, dtype=bool)
@@ -191,22 +217,30 @@ class MaskCutGenerator:
             entry: dict[str, Any] = {'cut_index': index}
             self._cut_log.append(entry)
             context.claimed = claimed.copy()
+            context.extras.pop('local_cut', None)
             with self._timer('cut'):
                 cut = self.cutter.cut(feats, ~claimed, context)
             if cut is None:
                 entry['decision'] = 'stopped_no_cut'
                 break
             entry['seed'] = int(cut.seed)
+            if self.stop_on_rest and index > 0:
+                is_rest, entry['rest_iou'] = self._is_rest(np.asarray(cut.bipartition, dtype=bool), claimed)
+                if is_rest:
+                    entry['decision'] = 'stopped_rest'
+                    break
             with self._timer('partition'):
                 mask = _grid_array(self.partitioner(cut, context), grid, type(self.partitioner).__name__, bool)
-            if self.stop_on_rest and self._is_rest(mask, claimed, entry):
-                entry['decision'] = 'stopped_rest'
-                break
-            dropped = self._drop_reason(index, mask, previous, entry)
-            if dropped:
-                entry['decision'] = dropped
-                previous = np.zeros(grid, dtype=bool)
-                continue
+            entry.update(context.extras.get('local_cut', {}))
+            entry['area_frac'] = float(mask.mean())
+            if index > 0:
+                entry['iou_previous'] = mask_iou(mask, previous)
+                if entry['iou_previous'] > self.max_iou or entry['area_frac'] <= self.min_area_frac:
+                    entry['decision'] = 'dropped_iou' if entry['iou_previous'] > self.max_iou else 'dropped_small'
+                    if self.claim_dropped and entry['decision'] == 'dropped_iou':
+                        claimed = claimed | mask
+                    previous = np.zeros(grid, dtype=bool)
+                    continue
             previous = mask
             instance = mask & ~claimed
             claimed = claimed | mask
@@ -217,17 +251,23 @@ class MaskCutGenerator:
                 confidence = _grid_array(self.confidence(cut, instance, context), grid,
                                          type(self.confidence).__name__, np.float32)
             entry['decision'] = 'kept'
-            kept.append((index, cut, instance, confidence))
+            kept.append((entry, cut, instance, confidence))
         return kept
 
-    def _to_image(self, index: int, cut: Cut, patch_mask: np.ndarray, confidence: np.ndarray,
-                  resized: np.ndarray, size: tuple[int, int]) -> Instance | None:
+    def _to_image(self, entry: dict, cut: Cut, patch_mask: np.ndarray, confidence: np.ndarray,
+                  resized: np.ndarray, size: tuple[int, int], depth: np.ndarray | None) -> Instance | None:
         """Refine one patch-grid instance at the feature input size and bring it to the image size."""
         with self._timer('refine'):
-            mask = refine_to_image(self.refiner, resized, patch_mask, size)
+            mask = refine_to_image(self.refiner, resized, patch_mask, size, depth)
         if mask is None:
             return None
-        sc_map = confidence_to_image(confidence, patch_mask, mask)
-        provenance = {'cut_index': index, 'seed': int(cut.seed), 'patch_area': int(patch_mask.sum()),
-                      'eigenvector': _eigenvector_stats(cut)}
-        return Instance(mask=mask, confidence=sc_map, score=float(sc_map[mask].mean()), provenance=provenance)
+        if self.align_confidence:
+            sc_map = confidence_to_image(confidence, patch_mask, mask)
+        else:
+            sc_map = np.clip(upsample_nearest_values(confidence, size), 0.0, 1.0).astype(np.float32)
+        provenance = dict(entry, patch_area=int(patch_mask.sum()), eigenvector=_eigenvector_stats(cut))
+        levels = getattr(self.confidence, 'levels', None)
+        if levels is not None:
+            provenance['confidence_levels'] = int(levels)
+        support = mask if self.align_confidence or not (sc_map > 0).any() else sc_map > 0
+        return Instance(mask=mask, confidence=sc_map, score=float(sc_map[support].mean()), provenance=provenance)

@@ -3,13 +3,20 @@
 Masks are COCO compressed RLEs with ``counts`` as str (json-ready); :func:`decode_mask` also reads what other
 tools write (``counts`` as bytes, uncompressed RLEs, polygons).
 
-A Spatial Confidence map (float in [0, 1], 0 outside its mask) is stored as ``T`` nested level sets,
-``{'levels': T, 'rles': [RLE(SC >= t / T) for t in 1..T]}``: compressed RLEs of nested masks are small (a few
-hundred bytes each for blob-like maps) and any COCO tool can decode them. Decoding counts, per pixel, the level
-sets it belongs to (:func:`decode_confidence_levels`), so the map comes back quantised down to a multiple of
-``1 / T``: ``decode(encode(sc)) = floor(sc * T) / T`` (up to a ``1e-6`` tolerance that keeps a float32 ``1/3`` at
-level ``2/6``). The count is CutS3D eq. (4), ``SC = (1/T) sum_t BC(t)``, on the stored sets: the sum is the same
-whether the RLEs hold the nested level sets or the ``T`` binary cuts themselves.
+A Spatial Confidence map (float in [0, 1], 0 outside its mask) is stored as ``L`` nested level sets,
+``{'levels': L, 'rles': [RLE(SC >= (t - 1/2) / L) for t in 1..L]}``: compressed RLEs of nested masks are small (a
+few hundred bytes each for blob-like maps) and any COCO tool can decode them. Decoding counts, per pixel, the level
+sets it belongs to (:func:`decode_confidence_levels`), so the map comes back rounded to the nearest multiple of
+``1 / L``: ``decode(encode(sc)) = round(sc * L) / L``, off by at most ``1 / (2 L)``.
+
+What that keeps: CutS3D's map is the mean of ``T`` binary cuts (eq. (4)), so inside its patches it takes the values
+``k / T``, and between patches the upsampling to pixels interpolates them. With ``L`` a multiple of ``T`` every
+``k / T`` is stored exactly and the interpolated border values within ``1 / (2 L)``;
+:func:`cuts3d.pseudo.coco_writer.annotation_from_instance` refuses an ``L`` that is not a multiple of the ``T`` an
+instance declares, instead of losing its levels silently. (The first version floored to ``1 / L``, which shifted
+every interpolated value down by up to a whole level.) For ``L = T`` the count is CutS3D eq. (4),
+``SC = (1/T) sum_t BC(t)``, on the stored sets: the sum is the same whether the RLEs hold the nested level sets or
+the ``T`` binary cuts themselves.
 """
 from __future__ import annotations
 
@@ -18,7 +25,6 @@ from typing import Any
 import numpy as np
 from pycocotools import mask as mask_utils
 
-LEVEL_TOLERANCE = 1e-6
 #: Largest level count ``T``: decoded level maps are ``uint8``.
 MAX_LEVELS = 255
 
@@ -70,7 +76,7 @@ def decode_mask(segmentation: Any, height: int | None = None, width: int | None 
 
 
 def encode_spatial_confidence(confidence: np.ndarray, levels: int) -> dict:
-    """Float ``H x W`` map in [0, 1] -> ``{'levels': T, 'rles': [RLE(SC >= t/T), t = 1..T]}``."""
+    """Float ``H x W`` map in [0, 1] -> ``{'levels': L, 'rles': [RLE(SC >= (t - 1/2) / L), t = 1..L]}``."""
     if not 1 <= levels <= MAX_LEVELS:
         raise ValueError(f'levels must be in 1..{MAX_LEVELS}, got {levels}')
     confidence = np.asarray(confidence, dtype=np.float64)
@@ -78,13 +84,13 @@ def encode_spatial_confidence(confidence: np.ndarray, levels: int) -> dict:
         raise ValueError(f'a confidence map must be 2-D H x W, got shape {confidence.shape}')
     if np.isnan(confidence).any():
         raise ValueError('a confidence map must not contain NaN')
-    return {'levels': int(levels),
-            'rles': [encode_mask(confidence >= t / levels - LEVEL_TOLERANCE) for t in range(1, levels + 1)]}
+    scaled = confidence * levels
+    return {'levels': int(levels), 'rles': [encode_mask(scaled >= t - 0.5) for t in range(1, levels + 1)]}
 
 
 def decode_confidence_levels(encoded: Any, height: int | None = None,
                              width: int | None = None) -> tuple[np.ndarray, int]:
-    """A ``spatial_confidence`` entry -> (``uint8 H x W`` level count, ``T``), with ``SC = level / T``.
+    """A ``spatial_confidence`` entry -> (``uint8 H x W`` level count, ``L``), with ``SC = level / L``.
 
     ``height`` and ``width``, when given, are the size every level set must have (the annotation's image).
 
@@ -116,6 +122,6 @@ def decode_confidence_levels(encoded: Any, height: int | None = None,
 
 
 def decode_spatial_confidence(encoded: Any) -> np.ndarray:
-    """A ``spatial_confidence`` entry -> float32 ``H x W`` map, quantised to multiples of ``1 / T``."""
+    """A ``spatial_confidence`` entry -> float32 ``H x W`` map, rounded to multiples of ``1 / L``."""
     levels, num_levels = decode_confidence_levels(encoded)
     return (levels / num_levels).astype(np.float32)

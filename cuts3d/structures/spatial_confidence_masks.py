@@ -27,7 +27,13 @@ from .rle import MAX_LEVELS
 
 
 class SpatialConfidenceMasks(BitmapMasks):
-    """``BitmapMasks`` plus a Spatial Confidence level map, a level count and a score per instance.
+    """``BitmapMasks`` plus a Spatial Confidence level map, a level count, a score and a mean SC per instance.
+
+    ``scores`` and ``sc_means`` are kept apart on purpose: ``scores`` is the annotation's ``score``, which is the
+    mean SC for a pseudo-mask but a *detection* score for a model prediction added by self-training (what CuVLER's
+    soft targets weight by); ``sc_means`` is always the mean Spatial Confidence inside the mask (what CutS3D's
+    confident copy-paste ranks by, paper sec. 3.4), 1 for masks without an SC map (CutLER pseudo-masks, model
+    predictions: SC = 1 inside the mask, as the SC loss and alpha blending also treat them).
 
     Args:
         masks: binary masks ``N x H x W`` (any integer/bool dtype; stored as given, like ``BitmapMasks``).
@@ -35,12 +41,14 @@ class SpatialConfidenceMasks(BitmapMasks):
         sc_levels: ``uint8 N x H x W``, ``SC = sc_levels / num_levels`` per instance. None: SC = 1 inside the
             mask and 0 outside (CutLER pseudo-masks, which have no SC).
         num_levels: ``T`` per instance (``N`` ints in ``1..255``); None: all 1.
-        scores: per-instance score (the mean SC of the pseudo-mask file); None: all 1.
+        scores: per-instance score (the annotation's ``score``); None: all 1.
+        sc_means: per-instance mean SC inside the mask; None: computed from the level maps (1 for an empty mask).
     """
 
     def __init__(self, masks: np.ndarray | list, height: int, width: int, sc_levels: np.ndarray | None = None,
                  num_levels: Sequence[int] | np.ndarray | None = None,
-                 scores: Sequence[float] | np.ndarray | None = None) -> None:
+                 scores: Sequence[float] | np.ndarray | None = None,
+                 sc_means: Sequence[float] | np.ndarray | None = None) -> None:
         super().__init__(masks, height, width)
         count = len(self.masks)
         if sc_levels is None:
@@ -54,6 +62,10 @@ class SpatialConfidenceMasks(BitmapMasks):
             raise ValueError(f'SpatialConfidenceMasks needs one SC map, level count and score per mask: got '
                              f'{count} masks, {len(self.sc_levels)} maps, {len(self.num_levels)} level counts, '
                              f'{len(self.scores)} scores')
+        self.sc_means = self._mean_confidence() if sc_means is None else np.asarray(sc_means, np.float32).reshape(-1)
+        if len(self.sc_means) != count:
+            raise ValueError(f'SpatialConfidenceMasks needs one mean SC per mask: got {count} masks and '
+                             f'{len(self.sc_means)} means')
         if count and (self.num_levels.min() < 1 or self.num_levels.max() > MAX_LEVELS):
             raise ValueError(f'level counts must lie in 1..{MAX_LEVELS}; got {self.num_levels.tolist()}')
 
@@ -62,6 +74,15 @@ class SpatialConfidenceMasks(BitmapMasks):
     def confidence(self) -> np.ndarray:
         """The Spatial Confidence maps as float32 ``N x H x W`` in [0, 1] (``sc_levels / num_levels``)."""
         return self.sc_levels.astype(np.float32) / self.num_levels.astype(np.float32)[:, None, None]
+
+    def _mean_confidence(self) -> np.ndarray:
+        """Mean SC inside each mask (1 for an empty mask)."""
+        count = len(self.masks)
+        inside = (self.masks > 0).reshape(count, self.height * self.width)
+        levels = self.sc_levels.reshape(count, self.height * self.width).astype(np.float64)
+        area = inside.sum(axis=1)
+        total = (levels * inside).sum(axis=1) / np.maximum(self.num_levels, 1)
+        return np.where(area > 0, total / np.maximum(area, 1), 1.0).astype(np.float32)
 
     def to_bitmap_masks(self) -> BitmapMasks:
         """The binary masks alone, as a plain ``BitmapMasks``."""
@@ -73,7 +94,7 @@ class SpatialConfidenceMasks(BitmapMasks):
     def _combine(self, binary: BitmapMasks, levels: BitmapMasks) -> SpatialConfidenceMasks:
         """Reassemble after one geometric op was applied to the masks and, identically, to the level maps."""
         return SpatialConfidenceMasks(binary.masks, binary.height, binary.width, levels.masks, self.num_levels,
-                                      self.scores)
+                                      self.scores, self.sc_means)
 
     # -- instance selection --------------------------------------------------------------------------------------
 
@@ -82,7 +103,7 @@ class SpatialConfidenceMasks(BitmapMasks):
         masks = self.masks[index].reshape(-1, self.height, self.width)
         levels = self.sc_levels[index].reshape(-1, self.height, self.width)
         return SpatialConfidenceMasks(masks, self.height, self.width, levels, self.num_levels[index],
-                                      self.scores[index])
+                                      self.scores[index], self.sc_means[index])
 
     @classmethod
     def cat(cls, masks: Sequence[SpatialConfidenceMasks]) -> SpatialConfidenceMasks:
@@ -96,13 +117,13 @@ class SpatialConfidenceMasks(BitmapMasks):
             raise ValueError(f'cannot concatenate masks of sizes {[(m.height, m.width) for m in masks]}')
         return cls(np.concatenate([m.masks for m in masks]), height, width,
                    np.concatenate([m.sc_levels for m in masks]), np.concatenate([m.num_levels for m in masks]),
-                   np.concatenate([m.scores for m in masks]))
+                   np.concatenate([m.scores for m in masks]), np.concatenate([m.sc_means for m in masks]))
 
     def erase(self, region: np.ndarray) -> SpatialConfidenceMasks:
         """Masks and SC with ``region`` (bool ``H x W``) set to 0: what is left of instances occluded there."""
         keep = ~np.asarray(region, dtype=bool)
         return SpatialConfidenceMasks(self.masks * keep, self.height, self.width, self.sc_levels * keep,
-                                      self.num_levels, self.scores)
+                                      self.num_levels, self.scores, self.sc_means)
 
     # -- geometric ops: the same BitmapMasks op on the masks and on the level maps -------------------------------
 
@@ -138,4 +159,3 @@ class SpatialConfidenceMasks(BitmapMasks):
     def rotate(self, out_shape, angle, center=None, scale=1.0, border_value=0, interpolation='bilinear'):
         return self._combine(super().rotate(out_shape, angle, center, scale, border_value, interpolation),
                              self._level_masks().rotate(out_shape, angle, center, scale, 0, interpolation))
-

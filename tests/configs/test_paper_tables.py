@@ -16,13 +16,17 @@ COMPONENTS = set(Config.fromfile(str(ROOT / 'configs' / '_base_' / 'cuts3d_compo
 ANN_FILE = 'train_dataloader.dataset.dataset.ann_file'
 GENERATOR = 'pseudo_mask_generator'
 
+# LocalCut's loop: the depth, the 3D partitioner, the paper's node removal, the stop rule, the dropped-cut claim and
+# the CRF's depth term (docs/extraction_quality.md says why each is part of it).
 LOCAL_CUT = {f'{GENERATOR}.{key}' for key in ('depth_source', 'partitioner', 'stop_on_rest', 'rest_iou',
-                                              'depth_reduce')}
+                                              'depth_reduce', 'claim_dropped', 'cutter.claimed',
+                                              'refiner.depth_std')}
 SPATIAL_IMPORTANCE = {f'{GENERATOR}.cutter.affinity_modifiers'}
 SPATIAL_CONFIDENCE_TRAINING = {'model.roi_head.mask_head', 'train_pipeline', 'train_dataloader.dataset.pipeline'}
 TABLE4_STEPS = [('cutler', 'localcut', LOCAL_CUT),
                 ('localcut', 'spatial_importance', SPATIAL_IMPORTANCE),
-                ('spatial_importance', 'spatial_confidence', {f'{GENERATOR}.confidence', *SPATIAL_CONFIDENCE_TRAINING})]
+                ('spatial_importance', 'spatial_confidence',
+                 {f'{GENERATOR}.confidence', 'extraction.sc_levels', *SPATIAL_CONFIDENCE_TRAINING})]
 TABLE7_STEPS = [('baseline', 'confident_copy_paste', {'train_pipeline', 'train_dataloader.dataset.pipeline'}),
                 ('confident_copy_paste', 'alpha_blend', {'train_pipeline', 'train_dataloader.dataset.pipeline'}),
                 ('alpha_blend', 'sc_loss', {'model.roi_head.mask_head'})]

@@ -5,6 +5,7 @@ import pytest
 from cuts3d.cutting import DenseCRF, dense_crf
 from cuts3d.cutting.dense_crf import crf_unary
 from cuts3d.registry import MASK_REFINERS, build_component
+from cuts3d.utils.mask_ops import mask_iou
 
 ROWS, COLS = np.mgrid[:64, :64]
 RADIUS = np.hypot(ROWS - 32, COLS - 32)
@@ -80,3 +81,43 @@ def test_missing_pydensecrf_is_explained(monkeypatch):
     with pytest.raises(ImportError, match='pydensecrf2'):
         DenseCRF()
 
+
+def two_touching_objects_of_one_colour():
+    """A bright region on a dark image, made of two objects that touch at column 24: the near one (depth 0.3,
+    columns 8-23) and the far one (depth 0.6, columns 24-55); colour cannot tell them apart."""
+    region = np.zeros((64, 64), bool)
+    region[12:52, 8:56] = True
+    near = region.copy()
+    near[:, 24:] = False
+    depth = np.full((64, 64), 0.9, np.float32)
+    depth[region] = 0.6
+    depth[near] = 0.3
+    return image_with(region), near, depth
+
+
+def test_colour_alone_spreads_the_mask_over_a_touching_object_of_the_same_colour():
+    image, near, _ = two_touching_objects_of_one_colour()
+    assert DenseCRF()(image, near) is None            # grown over the far object, then refused by the IoU check
+
+
+def test_depth_keeps_the_crf_on_its_side_of_a_depth_step():
+    image, near, depth = two_touching_objects_of_one_colour()
+    crf = DenseCRF(depth_std=0.03)
+    assert crf.uses_depth and not DenseCRF().uses_depth
+    refined = crf(image, near, depth=depth)
+    assert mask_iou(refined, near) > 0.95
+    shifted = np.roll(near, 2, axis=1) & (depth < 0.95)   # a patch mask off by two pixels still snaps back
+    assert mask_iou(crf(image, shifted, depth=depth), near) > 0.95
+
+
+def test_depth_term_needs_the_depth_map():
+    image, near, depth = two_touching_objects_of_one_colour()
+    with pytest.raises(ValueError, match='needs the depth map'):
+        DenseCRF(depth_std=0.03)(image, near)
+    with pytest.raises(ValueError, match='depth has shape'):
+        DenseCRF(depth_std=0.03)(image, near, depth=depth[:10])
+    with pytest.raises(ValueError, match='depth_std'):
+        DenseCRF(depth_std=0.0)
+    holes = depth.copy()
+    holes[:4] = np.nan                                # NaN depth is filled with the median, not an error
+    assert DenseCRF(depth_std=0.03)(image, near, depth=holes) is not None

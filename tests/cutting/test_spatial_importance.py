@@ -86,7 +86,7 @@ def test_modifier_composes_the_three_equations_and_stores_the_map():
     affinity = np.clip(rng.uniform(-0.5, 1.0, (16, 16)), -1, 1)
     affinity = (affinity + affinity.T) / 2
     ctx = context(depth)
-    out = SpatialImportance(sigma=1.0, beta=0.45)(affinity, ctx)
+    out = SpatialImportance(sigma=1.0, beta=0.45, pair_reduce='max')(affinity, ctx)
 
     high_frequency = np.abs(blur_by_hand(DEPTH, 1.0) - DEPTH).reshape(-1)
     normalised = 0.55 * (high_frequency - high_frequency.min()) / (high_frequency.max() - high_frequency.min()) + 0.45
@@ -99,18 +99,42 @@ def test_modifier_composes_the_three_equations_and_stores_the_map():
 def test_a_hole_in_flat_depth_creates_no_importance():
     depth = np.full((4, 4), 0.5)
     depth[1, 2] = np.nan
-    np.testing.assert_array_equal(SpatialImportance().importance_map(depth), np.full((4, 4), 0.45))
+    np.testing.assert_array_equal(SpatialImportance(beta=0.45).importance_map(depth), np.full((4, 4), 0.45))
 
 
 def test_registered_and_used_by_ncut_as_an_affinity_modifier():
-    modifier = build_component(dict(type='SpatialImportance', pair_reduce='mean'), AFFINITY_MODIFIERS)
-    assert (modifier.sigma, modifier.beta, modifier.pair_reduce) == (3.0, 0.45, 'mean')
+    modifier = build_component(dict(type='SpatialImportance', pair_reduce='max'), AFFINITY_MODIFIERS)
+    assert (modifier.sigma, modifier.beta, modifier.pair_reduce) == (3.0, 0.0, 'max')
     rng = np.random.default_rng(1)
     feats = PatchFeatures(rng.standard_normal((16, 4, 4)).astype(np.float32), 8, (32, 32))
     ctx = context(DEPTH)
     cut = NCutCutter(affinity_modifiers=[dict(type='SpatialImportance')]).cut(feats, np.ones((4, 4), bool), ctx)
     assert cut.bipartition.any()
     assert ctx.extras['spatial_importance'].shape == (4, 4)
+
+
+def two_groups(similarity: float = 0.1):
+    """Unit features of two groups (left and right half of a 6 x 12 grid): cosine 1 within a group, ``similarity``
+    across, which MaskCut's tau = 0.15 keeps apart; depth has one step inside the left group, far from the right."""
+    across = np.array([1.0, 0.0]), np.array([similarity, np.sqrt(1 - similarity ** 2)])
+    labels = np.zeros((6, 12), int)
+    labels[:, 6:] = 1
+    feats = np.stack([across[label] for label in labels.ravel()]).T.reshape(2, 6, 12).astype(np.float32)
+    depth = np.full((6, 12), 0.6, np.float32)
+    depth[:, :2] = 0.3
+    return PatchFeatures(feats, 8, (48, 96)), labels == 0, depth
+
+
+def test_the_paper_beta_floods_the_graph_and_the_default_keeps_maskcuts_threshold_on_flat_pairs():
+    # beta = 0.45 raises every similarity to a power <= 0.55: 0.1 ** 0.55 = 0.28 > tau, so the two groups become
+    # one clique and NCut has nothing to cut. beta = 0 sharpens only across the depth step.
+    feats, left, depth = two_groups()
+    ctx = CutContext(image=np.zeros((48, 96, 3), np.uint8), grid=(6, 12), depth=depth)
+    literal = NCutCutter(affinity_modifiers=[dict(type='SpatialImportance', sigma=1.0, beta=0.45, pair_reduce='max')])
+    assert literal.cut(feats, np.ones((6, 12), bool), ctx) is None
+    cut = NCutCutter(affinity_modifiers=[dict(type='SpatialImportance', sigma=1.0)]).cut(feats, np.ones((6, 12), bool),
+                                                                                         ctx)
+    assert cut is not None and (np.array_equal(cut.bipartition, left) or np.array_equal(cut.bipartition, ~left))
 
 
 def test_missing_or_unusable_depth_is_a_clear_error():

@@ -50,14 +50,27 @@ def test_annotation_fields(pseudo_file):
     assert ann['bbox'] == [5.0, 2.0, 35.0, 10.0] and ann['area'] == 350
     assert ann['segmentation']['size'] == [HEIGHT, WIDTH]
     assert data['annotations'][1]['score'] == pytest.approx(instances[1].score)
+    assert data['annotations'][1]['sc_mean'] == pytest.approx(instances[1].score)
     assert data['annotations'][1]['provenance'] == {'cut_index': 2}
+
+
+def test_levels_that_cannot_hold_the_instances_confidence_levels_are_refused():
+    # T = 6 cuts make values k / 6; 4 level sets would round 5/6 to 3/4 without a word.
+    mask = np.zeros((HEIGHT, WIDTH), bool)
+    mask[5:25, 5:45] = True
+    confidence = np.where(mask, 5 / 6, 0).astype(np.float32)
+    instance = Instance(mask, confidence, 5 / 6, {'cut_index': 0, 'confidence_levels': 6})
+    with pytest.raises(ValueError, match='multiple of 6'):
+        annotation_from_instance(instance, levels=4)
+    stored = annotation_confidence(annotation_from_instance(instance, levels=12))
+    np.testing.assert_allclose(stored, confidence, atol=1e-6)
 
 
 def test_info_records_the_generator_config_and_version(pseudo_file):
     info = load_pseudo_masks(pseudo_file[0])['info']
     assert info['cuts3d_version'] == __version__
     assert info['pseudo_mask_generator'] == {'type': 'MaskCutGenerator', 'num_cuts': 3, 'input_size': [480, 480]}
-    assert info['spatial_confidence_levels'] == 4
+    assert info['spatial_confidence_levels'] == 4 and info['spatial_confidence_max_error'] == 0.125
 
 
 def test_pycocotools_loads_it_unchanged(pseudo_file):

@@ -170,9 +170,49 @@ def test_stop_on_rest_tolerates_a_few_stray_patches():
     assert cut_indices(strict) == [0, 1]
 
 
-def test_first_cut_returning_the_whole_image_is_the_rest():
-    _, _, instances = generator([np.ones(GRID, bool)], stop_on_rest=True)
-    assert instances == []
+def test_stop_on_rest_is_tested_from_the_second_cut_on():
+    whole = np.ones(GRID, bool)       # before any cut there is no "rest" of earlier masks to predict
+    gen, _, instances = generator([whole], stop_on_rest=True)
+    assert cut_indices(instances) == [0] and gen.cut_log[0]['decision'] == 'kept'
+
+
+class Piece:
+    """Partitioner that keeps a 3 x 3 block of the bipartition from its first unclaimed patch on (as LocalCut keeps
+    one object of a semantic group)."""
+
+    def __call__(self, cut, context):
+        row, col = np.argwhere(cut.bipartition & ~context.claimed)[0]
+        piece = np.zeros_like(cut.bipartition)
+        piece[row:row + 3, col:col + 3] = True
+        return piece & cut.bipartition
+
+
+def test_stop_on_rest_tests_the_ncut_bipartition_not_the_partitioners_mask():
+    # The NCut predicts the rest; the partitioner cuts a piece out of it. The paper stops on the NCut's
+    # prediction; testing the piece (which never covers 95% of the rest) kept a background piece.
+    a = box(0, 3, 0, 3)
+    gen, cutter, instances = generator([a, ~a, ~a], partitioner=Piece(), stop_on_rest=True)
+    assert cut_indices(instances) == [0] and len(cutter.actives) == 2   # the background piece is not kept
+    assert [entry['decision'] for entry in gen.cut_log] == ['kept', 'stopped_rest']
+    assert gen.cut_log[1]['rest_iou'] == pytest.approx(1.0)
+
+
+def test_a_bipartition_of_claimed_patches_only_is_the_rest_seen_from_the_other_side():
+    a = box(0, 4, 0, 4)
+    gen, cutter, instances = generator([a, a, box(6, 9, 6, 9)], stop_on_rest=True)
+    assert cut_indices(instances) == [0] and gen.cut_log[1]['decision'] == 'stopped_rest'
+
+
+def test_cut_log_records_every_cut_and_what_became_of_it():
+    a, a2, c = box(0, 4, 0, 4), box(0, 4, 0, 5), box(6, 9, 6, 9)
+    gen, _, instances = generator([a, a2, box(9, 10, 9, 10), c], num_cuts=4)
+    log = gen.cut_log
+    assert [entry['decision'] for entry in log] == ['kept', 'dropped_iou', 'dropped_small', 'kept']
+    assert [entry['cut_index'] for entry in log] == [0, 1, 2, 3]
+    assert log[1]['iou_previous'] == pytest.approx(0.8) and log[2]['area_frac'] == pytest.approx(0.01)
+    assert instances[1].provenance['decision'] == 'kept' and instances[1].provenance['cut_index'] == 3
+    gen_refused, _, _ = generator([a], refiner=lambda image, mask: None)
+    assert [entry['decision'] for entry in gen_refused.cut_log] == ['empty_after_crf', 'stopped_no_cut']
 
 
 def test_instances_are_at_the_original_non_square_size_with_confidence_and_score():
@@ -367,3 +407,63 @@ def test_cut_log_marks_a_mask_the_refiner_rejected():
     assert decisions(gen) == [(0, 'empty_after_crf')]
     gen(np.zeros((40, 40, 3), np.uint8), {})  # the log is the last image's
     assert len(gen.cut_log) == 1
+
+
+# ------------------------------------------------------------------------- the IoU rule with LocalCut
+def refound_object():
+    """Object A (7 x 7 patches at depth 0.3 on a 0.9 background), cut once without its last row and column; the
+    next NCut bipartitions are that unclaimed fringe, as when the loop finds A a second time."""
+    a, core = box(1, 8, 1, 8), box(1, 7, 1, 7)
+    fringe = a & ~core
+    depth = np.kron(np.where(a, 0.3, 0.9), np.ones((PATCH, PATCH))).astype(np.float32)
+
+    class Depth:
+        def __call__(self, image, meta):
+            return depth
+
+    return a, core, fringe, Depth()
+
+
+@pytest.mark.parametrize('claim_dropped', [False, True])
+def test_an_object_found_a_second_time_is_dropped_under_localcut(claim_dropped):
+    # LocalCut's point cloud used to leave out the claimed patches, so its mask never overlapped the previous one
+    # and MaskCut's IoU > 0.5 rule could not fire: the fringe of A was kept as an instance of its own. The mask
+    # the rule compares is now, as in MaskCut, the partition of the whole bipartition with the claimed patches
+    # (LocalCut: they stay in the point cloud, only the instance loses them), so the fringe grows back into A.
+    from cuts3d.cutting.local_cut import LocalCut
+    a, core, fringe, depth = refound_object()
+    gen, _, instances = generator([core, fringe, fringe], partitioner=LocalCut(), depth_source=depth,
+                                  claim_dropped=claim_dropped)
+    log = gen.cut_log
+    assert log[1]['decision'] == 'dropped_iou' and log[1]['iou_previous'] == pytest.approx(36 / 49)
+    np.testing.assert_array_equal(instances[0].mask, np.kron(core, np.ones((PATCH, PATCH), bool)))
+    if claim_dropped:   # the dropped re-found object claims its patches, so the next cut cannot find it again
+        assert cut_indices(instances) == [0] and log[2]['decision'] == 'dropped_small'
+    else:               # MaskCut's reference: the previous mask becomes empty and the same cut is kept next time
+        assert cut_indices(instances) == [0, 2] and log[2]['decision'] == 'kept'
+
+
+def test_localcut_provenance_names_source_sink_and_how_the_cut_went():
+    from cuts3d.cutting.local_cut import LocalCut
+    a, core, fringe, depth = refound_object()
+    gen, _, instances = generator([a], partitioner=LocalCut(), depth_source=depth)
+    provenance = instances[0].provenance
+    assert provenance['decision'] == 'kept' and provenance['points'] == a.sum()
+    assert a.flat[provenance['source']] and a.flat[provenance['sink']]
+    assert provenance['trivial'] is True and provenance['sink_unreachable'] is False
+
+
+def test_confidence_map_is_aligned_to_the_mask_or_left_patchy_for_table_5d():
+    a = box(2, 6, 2, 6)
+    confidence = Constant(0.75)
+
+    def grow(image, mask):               # a refiner that adds a pixel band around the patch mask
+        from scipy import ndimage
+        return ndimage.binary_dilation(mask, iterations=2)
+
+    _, _, aligned = generator([a], confidence=confidence, refiner=grow)
+    _, _, patchy = generator([a], confidence=confidence, refiner=grow, align_confidence=False)
+    patches = np.kron(a, np.ones((PATCH, PATCH), bool))
+    np.testing.assert_allclose(aligned[0].confidence, np.where(aligned[0].mask, 0.75, 0))
+    np.testing.assert_allclose(patchy[0].confidence, np.where(patches, 0.75, 0))
+    assert aligned[0].mask.sum() > patches.sum() and patchy[0].score == pytest.approx(0.75)

@@ -6,6 +6,7 @@ import pytest
 from pycocotools import mask as mask_utils
 
 from cuts3d.structures.rle import decode_mask, decode_spatial_confidence, encode_mask, encode_spatial_confidence
+from cuts3d.utils.mask_ops import confidence_to_image, upsample_nearest_values
 
 
 def test_mask_rle_is_json_ready_and_pycocotools_compatible():
@@ -18,7 +19,7 @@ def test_mask_rle_is_json_ready_and_pycocotools_compatible():
     assert mask_utils.area({'size': rle['size'], 'counts': rle['counts'].encode()}) == mask.sum()
 
 
-def test_level_sets_round_trip_to_the_map_quantised_down():
+def test_level_sets_round_trip_to_the_map_rounded_to_the_nearest_level():
     rng = np.random.default_rng(0)
     confidence = rng.random((24, 40)).astype(np.float32)
     confidence[:, :10] = 0.0
@@ -26,8 +27,24 @@ def test_level_sets_round_trip_to_the_map_quantised_down():
     assert encoded['levels'] == 6 and len(encoded['rles']) == 6
     decoded = decode_spatial_confidence(json.loads(json.dumps(encoded)))
     assert decoded.dtype == np.float32 and decoded.shape == (24, 40)
-    np.testing.assert_allclose(decoded, np.floor(confidence * 6) / 6, atol=1e-6)
-    assert (decoded <= confidence + 1e-6).all() and (confidence - decoded < 1 / 6 + 1e-6).all()
+    np.testing.assert_allclose(decoded, np.floor(confidence * 6 + 0.5) / 6, atol=1e-6)
+    assert np.abs(decoded - confidence).max() <= 1 / 12 + 1e-6
+
+
+def test_interpolated_spatial_confidence_survives_storage_within_half_a_level():
+    # A Spatial Confidence map as the generator makes it: T = 6 cut levels on the patch grid, floored at 0.5,
+    # interpolated bilinearly to the pixels of the mask. Stored with L = 4 T level sets, every k / T value comes
+    # back exactly and the interpolated border within 1 / (2 L); flooring lost up to a whole level.
+    grid = np.array([[1, 1, 5 / 6, 4 / 6], [1, 1, 5 / 6, 0.5], [1, 1, 1, 0.5]], np.float32)
+    instance = np.ones(grid.shape, bool)
+    mask = np.ones((48, 64), bool)
+    confidence = confidence_to_image(grid, instance, mask)
+    plateau = upsample_nearest_values(grid, mask.shape)
+    assert len(np.unique(confidence)) > 20                     # the interpolation made many values
+    decoded = decode_spatial_confidence(encode_spatial_confidence(confidence, levels=24))
+    assert np.abs(decoded - confidence).max() <= 1 / 48 + 1e-6
+    exact = np.isclose(confidence, plateau)
+    np.testing.assert_allclose(decoded[exact], confidence[exact], atol=1e-6)
 
 
 def test_exact_multiples_of_one_over_t_survive_float32_round_off():

@@ -22,7 +22,7 @@ pseudo_mask_generator = dict(
     partitioner=dict(type='LocalCut'),
     confidence=dict(type='SpatialConfidence'),
     refiner=dict(type='NoRefiner'),
-    num_cuts=2)
+    num_cuts=4)
 """
 
 

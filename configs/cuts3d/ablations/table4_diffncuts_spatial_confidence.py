@@ -4,6 +4,7 @@
 _base_ = ['./table4_diffncuts_spatial_importance.py']
 
 pseudo_mask_generator = dict(confidence=dict(_delete_=True, **_base_.spatial_confidence))
+extraction = _base_.spatial_confidence_storage
 model = dict(roi_head=dict(mask_head=_base_.sc_mask_head))
 train_pipeline = [dict(_base_.confident_copy_paste, alpha_blend=True), dict(type='PackPseudoMaskInputs')]
 train_dataloader = dict(

@@ -5,4 +5,5 @@
 _base_ = ['./table4_diffncuts_spatial_importance.py']
 
 pseudo_mask_generator = dict(confidence=dict(_delete_=True, **_base_.spatial_confidence))
+extraction = _base_.spatial_confidence_storage
 train_dataloader = dict(dataset=dict(dataset=dict(ann_file='annotations/cuts3d_diffncuts_in1k_train.json')))

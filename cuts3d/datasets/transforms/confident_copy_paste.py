@@ -39,14 +39,18 @@ class ConfidentCopyPaste(CutLERCopyPaste):
     """CutLER copy-paste with CutS3D's Spatial Confidence components (paper section 3.4).
 
     - Confident copy-paste selection (``select='confident'``): of the source objects, paste the ``k`` with the
-      highest score (the mean SC of the mask), ``k`` drawn as in CutLER (1, or uniform in 1..n-1). The paper says
-      "sort the masks within an image" and copy the most confident; keeping CutLER's random count is this
-      project's reading. ``select='random'`` is CutLER's random choice.
+      highest mean Spatial Confidence (``SpatialConfidenceMasks.sc_means``: the annotation's ``sc_mean``, else the
+      mean of its SC map), ``k`` drawn as in CutLER (1, or uniform in 1..n-1). The paper says "we average the
+      confidence scores for the entire mask into a single score and use it to sort the masks within an image";
+      keeping CutLER's random count is this project's reading. It never ranks by the annotation's ``score``:
+      after self-training that is a detector's score for the model's own predictions, not a confidence of the
+      extraction. Predictions have no SC map and count as SC = 1 (as in the SC loss and alpha blending), so they
+      rank with the fully confident pseudo-masks. ``select='random'`` is CutLER's random choice.
     - Confidence alpha-blending (``alpha_blend=True``): pasted pixels are blended by CutS3D eq. (5)
       (:func:`confidence_alpha_blend`) with ``alpha`` the pasted object's SC map inside its mask
-      (``alpha_source='map'``), or its scalar score (``alpha_source='score'``, the "Scalar" row of Table 5b);
-      where pasted objects overlap the larger alpha wins. The pasted masks stay binary and still cut the target
-      masks they occlude, as in CutLER.
+      (``alpha_source='map'``), or its mean SC (``alpha_source='mean'``, the "Scalar" row of Table 5b: "the
+      average confidence as alpha"); where pasted objects overlap the larger alpha wins. The pasted masks stay
+      binary and still cut the target masks they occlude, as in CutLER.
 
     Both need the masks to carry SC (``LoadSpatialConfidence`` in the inner dataset's pipeline). All other
     arguments and behaviour are :class:`CutLERCopyPaste`'s.
@@ -61,19 +65,19 @@ class ConfidentCopyPaste(CutLERCopyPaste):
         super().__init__(**kwargs)
         if select not in ('confident', 'random'):
             raise ValueError(f"select must be 'confident' or 'random'; got {select!r}")
-        if alpha_source not in ('map', 'score'):
-            raise ValueError(f"alpha_source must be 'map' or 'score'; got {alpha_source!r}")
+        if alpha_source not in ('map', 'mean'):
+            raise ValueError(f"alpha_source must be 'map' or 'mean'; got {alpha_source!r}")
         self.select = select
         self.alpha_blend = alpha_blend
         self.alpha_source = alpha_source
 
     @cache_randomness
     def _choose(self, masks: BitmapMasks) -> np.ndarray:
-        """The ``_paste_count`` most confident source objects (by score), or random ones."""
+        """The ``_paste_count`` most confident source objects (by mean SC), or random ones."""
         if self.select == 'random':
             return super()._choose(masks)
         _require_confidence(masks, 'confident selection')
-        order = np.argsort(-masks.scores, kind='stable')
+        order = np.argsort(-masks.sc_means, kind='stable')
         return order[:self._paste_count(len(masks))]
 
     def _compose(self, target_img: np.ndarray, source_canvas: np.ndarray, pasted: BitmapMasks) -> np.ndarray:
@@ -84,7 +88,7 @@ class ConfidentCopyPaste(CutLERCopyPaste):
         if self.alpha_source == 'map':
             alpha = np.where(inside, pasted.confidence(), 0.0)
         else:
-            alpha = np.where(inside, pasted.scores[:, None, None], 0.0)
+            alpha = np.where(inside, pasted.sc_means[:, None, None], 0.0)
         return confidence_alpha_blend(source_canvas, target_img, alpha.max(axis=0))
 
     def __repr__(self) -> str:

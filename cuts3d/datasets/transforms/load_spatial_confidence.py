@@ -24,7 +24,10 @@ class LoadSpatialConfidence(BaseTransform):
 
     - with ``spatial_confidence``: the level map decoded from its RLEs (``SC = level / T``);
     - without (CutLER pseudo-masks, self-training predictions): SC = 1 inside the mask, 0 outside (``T = 1``);
-    - score: the instance's ``score``; without one, the mean SC inside the mask (1.0 without SC).
+    - ``sc_mean``: the instance's ``sc_mean`` (the mean SC the extraction wrote); without one, the mean SC inside
+      the mask (1.0 without SC: model predictions added by self-training have no SC map);
+    - score: the instance's ``score`` (the mean SC of a pseudo-mask, the detection score of a self-training
+      prediction); without one, the mean SC.
 
     Required keys: ``gt_masks`` (``BitmapMasks``), ``instances``, ``ori_shape``. Modified keys: ``gt_masks``.
 
@@ -56,6 +59,7 @@ class LoadSpatialConfidence(BaseTransform):
         sc_levels = np.zeros((len(masks), height, width), dtype=np.uint8)
         num_levels = np.ones(len(masks), dtype=np.int32)
         scores = np.ones(len(masks), dtype=np.float32)
+        sc_means = np.ones(len(masks), dtype=np.float32)
         for i, (instance, mask) in enumerate(zip(instances, masks.masks)):
             inside = mask > 0
             if instance.get('spatial_confidence') is not None:
@@ -63,9 +67,11 @@ class LoadSpatialConfidence(BaseTransform):
                                                                        width)
             else:
                 sc_levels[i] = inside
-            if 'score' in instance:
-                scores[i] = instance['score']
+            if 'sc_mean' in instance:
+                sc_means[i] = instance['sc_mean']
             elif inside.any():
-                scores[i] = sc_levels[i][inside].mean() / num_levels[i]
-        results['gt_masks'] = SpatialConfidenceMasks(masks.masks, height, width, sc_levels, num_levels, scores)
+                sc_means[i] = sc_levels[i][inside].mean() / num_levels[i]
+            scores[i] = instance.get('score', sc_means[i])
+        results['gt_masks'] = SpatialConfidenceMasks(masks.masks, height, width, sc_levels, num_levels, scores,
+                                                     sc_means)
         return results

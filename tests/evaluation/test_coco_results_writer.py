@@ -1,9 +1,13 @@
 """CocoResultsWriter: a detector's predictions on photos as one COCO json that holds its images and classes; images
 that failed to load get no entry and no detection, but a line in the failures file."""
 import json
+import os
+import socket
 
 import numpy as np
 import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
 from mmengine.structures import InstanceData
 from pycocotools.coco import COCO
 
@@ -69,3 +73,31 @@ def test_no_failure_leaves_an_empty_failures_file(tmp_path):
     writer.process({}, [sample(1, str(tmp_path / 'a.png'), [[1, 2, 5, 6]], [0.9])])
     assert writer.compute_metrics(writer.results)['failures'] == 0.0
     assert (tmp_path / 'preds.failures.jsonl').read_text() == ''
+
+
+def gather_on_two_ranks(rank, root, port):
+    """One gloo rank of :func:`test_two_ranks_gather_failures_on_rank_0`: its shard of 3 images, then evaluate."""
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    dist.init_process_group('gloo', rank=rank, world_size=2)
+    writer = CocoResultsWriter(os.path.join(root, 'preds.json'), root)
+    writer.dataset_meta = {'classes': ('fg',)}
+    # mmengine's DefaultSampler shards 3 images as rank 0: [1, 3], rank 1: [2, 1 (padding)]
+    for img_id in {0: [1, 3], 1: [2, 1]}[rank]:
+        writer.process({}, [sample(img_id, os.path.join(root, f'{img_id}.png'), [[1, 2, 5, 6]], [0.9],
+                                   failure='not a decodable image' if img_id == 2 else None)])
+    counts = writer.evaluate(3)
+    with open(os.path.join(root, f'counts{rank}.json'), 'w') as handle:
+        json.dump(counts, handle)
+    dist.destroy_process_group()
+
+
+def test_two_ranks_gather_failures_on_rank_0(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    mp.spawn(gather_on_two_ranks, args=(str(tmp_path), port), nprocs=2)
+    expected = {'results/images': 2.0, 'results/detections': 2.0, 'results/failures': 1.0}
+    assert [json.loads((tmp_path / f'counts{rank}.json').read_text()) for rank in (0, 1)] == [expected, expected]
+    assert [image['id'] for image in json.loads((tmp_path / 'preds.json').read_text())['images']] == [1, 3]
+    (failure,) = (json.loads(line) for line in (tmp_path / 'preds.failures.jsonl').read_text().splitlines())
+    assert failure == {'path': str(tmp_path / '2.png'), 'file_name': '2.png', 'reason': 'not a decodable image'}

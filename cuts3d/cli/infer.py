@@ -47,9 +47,12 @@ if TYPE_CHECKING:
 
 PROG = 'cuts3d infer'
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SOME_FAILED = 0, 1, 2, 3
-EPILOG = ('An image that cannot be read or decoded is skipped: it is listed with the reason in '
-          '<out stem>.failures.jsonl (written on every run, empty when all loaded). Exit status: 0 all images done; '
-          '3 some failed (the json holds the rest); 1 every image failed; 2 bad arguments, config or paths.')
+EPILOG = '''\
+An image that cannot be read or decoded is skipped: it is listed with the reason in
+<out stem>.failures.jsonl (written on every run, empty when every image loaded).
+
+exit status: 0 every image done; 3 some images failed (the json holds the rest);
+             1 every image failed; 2 bad arguments, config, checkpoint or paths (nothing ran)'''
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

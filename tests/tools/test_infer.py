@@ -102,3 +102,20 @@ def test_refuses_outputs_inside_the_photos_and_a_config_without_classes(checkpoi
     assert infer.main([CONFIG, str(tmp_path / 'none.pth'), '--images', str(photos), '--out',
                        str(tmp_path / 'p.json')]) == 2
     assert 'checkpoint not found' in capsys.readouterr().err
+
+
+def test_pipeline_loads_with_the_placeholder_loader_and_packs_the_failure_mark():
+    from mmengine.config import Config
+
+    from cuts3d.cli_config import RunConfigError
+
+    def cfg(*pipeline):
+        return Config(dict(test_dataloader=dict(dataset=dict(type='CocoDataset', ann_file='a.json', pipeline=list(pipeline)))))
+
+    load = dict(type='LoadImageFromFile', backend_args=None)
+    pipeline = infer.test_pipeline(cfg(load, dict(type='LoadAnnotations'), dict(type='mmdet.PackDetInputs')))
+    assert pipeline[0] == dict(type='LoadImageFromFileOrPlaceholder', backend_args=None)
+    assert pipeline[1]['type'] == 'mmdet.PackDetInputs' and pipeline[1]['meta_keys'][-1] == 'load_failure'
+    assert 'img_id' in pipeline[1]['meta_keys'] and 'scale_factor' in pipeline[1]['meta_keys']  # mmdet's defaults
+    with pytest.raises(RunConfigError, match='must load the images with one LoadImageFromFile'):
+        infer.test_pipeline(cfg(dict(type='LoadImageFromNDArray'), dict(type='PackDetInputs')))

@@ -126,10 +126,9 @@ def test_pipeline(cfg: Config) -> list:
 
 
 def check_outputs(args: argparse.Namespace, root: str) -> None:
-    """``--out`` and ``--show-dir`` are writable and lie outside the image folder and the input files."""
-    from cuts3d.utils.output_paths import check_writable_dir, check_writable_file, refuse_inputs
-
+    """``--out``, its failures file and ``--show-dir`` are writable and lie outside the image folder and the inputs."""
     from cuts3d.pseudo import failures_path
+    from cuts3d.utils.output_paths import check_writable_dir, check_writable_file, refuse_inputs
 
     inputs = [('the config file', args.config), ('the checkpoint', args.checkpoint)]
     trees = [('the --images folder', root)]

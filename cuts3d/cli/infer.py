@@ -14,14 +14,26 @@ sizes), ``categories`` (the config's class names) and an annotation per detectio
 ``cuts3d test``. Multi-GPU: ``torchrun --nproc-per-node N tools/infer.py ... --launcher pytorch``.
 
 The checkpoint must be readable and provide every weight of the model (``--allow-partial`` runs one that lacks some),
-the config must name its classes (``metainfo.classes`` of its test or training dataset), and ``--out`` and
-``--show-dir`` must be writable and outside ``DIR``.
+the config must name its classes (``metainfo.classes`` of its test or training dataset), its test pipeline must load
+images with ``LoadImageFromFile``, and ``--out`` and ``--show-dir`` must be writable and outside ``DIR``.
 
-Exit status: 0 when the json (and the overlays) were written; 2 with one line saying what is wrong (nothing ran).
+An image that cannot be read or decoded does not stop the run: the pipeline loads it with
+:class:`cuts3d.datasets.transforms.LoadImageFromFileOrPlaceholder` (``LoadImageFromFile`` with the config's
+arguments, a placeholder and a failure mark in place of the exception), and it gets no entry in ``PREDS.json`` and
+no overlay, but a line (``path``, ``file_name``, ``reason``) in ``<PREDS stem>.failures.jsonl``, as ``cuts3d extract``
+writes it. That file is written on every run (empty when every image loaded); each failure is also printed.
+
+Exit status (as ``cuts3d extract``):
+
+* 0: every image is in the json (and has its overlay).
+* 3: the json was written, but some images could not be loaded (listed with the reason in the failures file).
+* 1: no image could be loaded (the json has no image; the failures file says why).
+* 2: one line saying what is wrong with the arguments, config, checkpoint or output paths (nothing ran).
 """
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import os.path as osp
 import sys
@@ -34,10 +46,18 @@ if TYPE_CHECKING:
     from mmengine.runner import Runner
 
 PROG = 'cuts3d infer'
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SOME_FAILED = 0, 1, 2, 3
+EPILOG = '''\
+An image that cannot be read or decoded is skipped: it is listed with the reason in
+<out stem>.failures.jsonl (written on every run, empty when every image loaded).
+
+exit status: 0 every image done; 3 some images failed (the json holds the rest);
+             1 every image failed; 2 bad arguments, config, checkpoint or paths (nothing ran)'''
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = parser_for(PROG, 'A trained detector on plain photos: COCO results json and overlays.')
+    parser.epilog = EPILOG
     parser.add_argument('config', help='the detector config (as given to cuts3d train)')
     parser.add_argument('checkpoint', help='checkpoint file (e.g. work_dirs/<config>/iter_N.pth)')
     parser.add_argument('--images', required=True, help='image folder (searched recursively), image, or list file')
@@ -73,22 +93,48 @@ def class_names(cfg: Config) -> tuple[str, ...]:
                          "class names label the predictions: set e.g. metainfo=dict(classes=('fg',))")
 
 
-def test_pipeline(cfg: Config) -> list:
-    """The config's test pipeline without annotation loading (photos have none)."""
-    from cuts3d.engine.self_training import annotated_dataset
+def step_type(step: dict) -> str:
+    """The class name of a pipeline step (its ``type`` is a registry name, ``scope.Name``, or a class)."""
+    kind = step.get('type', '')
+    return (kind if isinstance(kind, str) else getattr(kind, '__name__', str(kind))).rpartition('.')[2]
 
-    pipeline = annotated_dataset(cfg.test_dataloader.dataset).get('pipeline') or []
-    return [step for step in pipeline if not str(step.get('type', '')).endswith('LoadAnnotations')]
+
+def test_pipeline(cfg: Config) -> list:
+    """The config's test pipeline for photos: no annotation loading (photos have none), images loaded by
+    ``LoadImageFromFileOrPlaceholder`` (an unreadable one is marked failed, not raised) and the packing step (the
+    last) carrying the failure mark in the data sample's meta."""
+    from cuts3d.cli_config import RunConfigError
+    from cuts3d.datasets.transforms import LOAD_FAILURE_KEY
+    from cuts3d.engine.self_training import annotated_dataset
+    from cuts3d.registry import TRANSFORMS
+
+    pipeline = [dict(step) for step in annotated_dataset(cfg.test_dataloader.dataset).get('pipeline') or []
+                if step_type(step) != 'LoadAnnotations']
+    loaders = [i for i, step in enumerate(pipeline) if step_type(step) == 'LoadImageFromFile']
+    if len(loaders) != 1 or loaders[0] == len(pipeline) - 1:
+        raise RunConfigError(f'{cfg.filename}: the test pipeline must load the images with one LoadImageFromFile '
+                             f'and pack them in a last step; it is {[step_type(step) for step in pipeline]}')
+    pipeline[loaders[0]]['type'] = 'LoadImageFromFileOrPlaceholder'
+    pack = pipeline[-1]
+    packer = pack['type'] if isinstance(pack['type'], type) else TRANSFORMS.get(pack['type'])
+    meta_keys = inspect.signature(packer).parameters.get('meta_keys') if packer else None
+    if meta_keys is None:
+        raise RunConfigError(f'{cfg.filename}: the last step of the test pipeline, {step_type(pack)}, must pack the '
+                             'inputs and take meta_keys (e.g. PackDetInputs)')
+    pack['meta_keys'] = (*pack.get('meta_keys', meta_keys.default), LOAD_FAILURE_KEY)
+    return pipeline
 
 
 def check_outputs(args: argparse.Namespace, root: str) -> None:
-    """``--out`` and ``--show-dir`` are writable and lie outside the image folder and the input files."""
+    """``--out``, its failures file and ``--show-dir`` are writable and lie outside the image folder and the inputs."""
+    from cuts3d.pseudo import failures_path
     from cuts3d.utils.output_paths import check_writable_dir, check_writable_file, refuse_inputs
 
     inputs = [('the config file', args.config), ('the checkpoint', args.checkpoint)]
     trees = [('the --images folder', root)]
-    refuse_inputs(args.out, '--out', inputs, trees)
-    check_writable_file(args.out, '--out')
+    for what, path in (('--out', args.out), ('the failures file', failures_path(args.out))):
+        refuse_inputs(path, what, inputs, trees)
+        check_writable_file(path, what)
     if args.show_dir:
         refuse_inputs(args.show_dir, '--show-dir', inputs, trees)
         check_writable_dir(args.show_dir, f'--show-dir {args.show_dir}')
@@ -155,10 +201,23 @@ def write_overlays(out: str, root: str, show_dir: str, score_thr: float) -> int:
     return len(results['images'])
 
 
+def report_failures(failures_file: str, images: int) -> None:
+    """Print one line per image of ``failures_file`` (its path and reason) and a summary line, on stderr."""
+    import json
+
+    with open(failures_file, encoding='utf-8') as handle:
+        failures = [json.loads(line) for line in handle if line.strip()]
+    for failure in failures:
+        print(f'{PROG}: failed: {failure["path"]}: {failure["reason"]}', file=sys.stderr)
+    print(f'{PROG}: {len(failures)} of {images + len(failures)} image(s) could not be loaded and are not in the '
+          f'results (reasons in {failures_file}); fix or remove them and rerun', file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from cuts3d.engine.checkpoint_coverage import check_checkpoint_fits
     from cuts3d.cli_config import RunConfigError
+    from cuts3d.engine.checkpoint_coverage import check_checkpoint_fits
+    from cuts3d.pseudo import failures_path
     from cuts3d.weights import CheckpointError
 
     try:
@@ -166,18 +225,22 @@ def main(argv: list[str] | None = None) -> int:
         note = check_checkpoint_fits(runner.model, args.checkpoint, args.allow_partial)
     except (RunConfigError, CheckpointError) as err:
         print(f'{PROG}: error: {err}', file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     if note:
         print(f'{PROG}: warning: {note}', file=sys.stderr)
-    counts = runner.test()
+    counts = runner.test()  # the metrics of rank 0, broadcast to every rank
+    images, failures = int(counts['results/images']), int(counts['results/failures'])
+    status = EXIT_OK if not failures else EXIT_SOME_FAILED if images else EXIT_FAILED
     if runner.rank != 0:
-        return 0
-    print(f'{PROG}: {int(counts["results/images"])} images, {int(counts["results/detections"])} detections '
+        return status
+    print(f'{PROG}: {images} images, {int(counts["results/detections"])} detections '
           f'(score >= {args.score_thr}) -> {args.out}')
     if args.show_dir:
         shown = write_overlays(args.out, root, args.show_dir, args.show_score_thr)
         print(f'{PROG}: {shown} overlays (detections with score >= {args.show_score_thr}) -> {args.show_dir}')
-    return 0
+    if failures:
+        report_failures(failures_path(args.out), images)
+    return status
 
 
 if __name__ == '__main__':

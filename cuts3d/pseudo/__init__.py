@@ -10,7 +10,7 @@ from .image_list import ImageItem, ImageListError, list_images
 from .maskcut_generator import STAGES, MaskCutGenerator
 from .part_files import PartWriter, read_records
 from .runner import (ExtractionAbortedError, ExtractionRunner, ExtractionSetupError, ExtractionSummary,
-                     failures_path, output_work_dir)
+                     failure_record, failures_path, output_work_dir)
 from .work_dir_lock import WorkDirLock, WorkDirLockedError
 
 __all__ = [
@@ -18,7 +18,7 @@ __all__ = [
     'ExtractionSummary', 'GeneratorConfigError', 'ImageItem', 'ImageListError', 'MaskCutGenerator', 'PartWriter',
     'PseudoMaskFileError', 'STAGES', 'ToolConfigError', 'WorkDirLock', 'WorkDirLockedError', 'annotation_confidence',
     'annotation_from_instance', 'annotation_mask', 'barrier', 'build_checked_generator', 'depth_png_path', 'dry_run',
-    'extraction_options', 'failures_path', 'generator_info', 'image_entry', 'init_extraction_dist', 'list_images',
-    'load_extraction_config', 'load_pseudo_masks', 'load_tool_config', 'output_work_dir', 'read_records',
-    'shutdown_dist', 'write_coco_json'
+    'extraction_options', 'failure_record', 'failures_path', 'generator_info', 'image_entry', 'init_extraction_dist',
+    'list_images', 'load_extraction_config', 'load_pseudo_masks', 'load_tool_config', 'output_work_dir',
+    'read_records', 'shutdown_dist', 'write_coco_json'
 ]

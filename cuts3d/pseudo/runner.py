@@ -42,7 +42,7 @@ from typing import IO, Any
 from tqdm import tqdm
 
 from ..structures import Instance
-from ..utils.atomic_file import atomic_write
+from ..utils.atomic_file import write_jsonl_atomic
 from ..utils.image_io import ImageLoadError, fit_max_side, load_rgb
 from ..utils.mask_ops import confidence_to_image, resize_mask_smooth
 from ..utils.output_paths import OutputPathError, check_writable_dir, check_writable_file
@@ -84,6 +84,11 @@ class ExtractionSummary:
 def failures_path(out: str) -> str:
     """Where the merged failures of ``out`` go: ``<out without .json>.failures.jsonl``."""
     return f'{os.path.splitext(out)[0]}.failures.jsonl'
+
+
+def failure_record(path: str, file_name: str, reason: str) -> dict[str, str]:
+    """One line of a failures file: the image's ``path``, its ``file_name`` relative to the image root, ``reason``."""
+    return {'path': path, 'file_name': file_name, 'reason': reason}
 
 
 def output_work_dir(out: str) -> str:
@@ -307,10 +312,8 @@ class ExtractionRunner:
                 failures[record['index']] = record
         failed = [failures[index] for index in sorted(failures) if index not in done]
         failures_file = failures_path(self.out)
-        with atomic_write(failures_file) as handle:
-            for record in failed:
-                handle.write(json.dumps({'path': record['path'], 'file_name': record['file_name'],
-                                         'reason': record['reason']}, ensure_ascii=False) + '\n')
+        write_jsonl_atomic(failures_file, (failure_record(record['path'], record['file_name'], record['reason'])
+                                           for record in failed))
         summary.failures_total = len(failed)
         summary.out = self.out
         summary.failures_file = failures_file

@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 
@@ -30,3 +30,10 @@ def write_json_atomic(path: str | os.PathLike, obj: Any) -> None:
     with atomic_write(path) as out:
         json.dump(obj, out, separators=(',', ':'), ensure_ascii=False)
         out.write('\n')
+
+
+def write_jsonl_atomic(path: str | os.PathLike, records: Iterable[dict]) -> None:
+    """Write one json line per record to ``path`` through :func:`atomic_write` (no records: an empty file)."""
+    with atomic_write(path) as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + '\n')

@@ -54,6 +54,41 @@ def test_results_json_holds_images_and_overlays_are_written(checkpoint, photos, 
     assert sorted(str(p.relative_to(show)) for p in show.rglob('*.png')) == ['beach.png', 'trip/cat.png']
     assert np.asarray(Image.open(show / 'trip' / 'cat.png')).shape == (100, 80, 3)
     assert f'cuts3d infer: 2 images, {len(data["annotations"])} detections' in capsys.readouterr().out
+    assert (tmp_path / 'out' / 'preds.failures.jsonl').read_text() == ''  # written on every run: never stale
+
+
+def test_an_unreadable_image_is_listed_as_failed_and_the_others_are_done(checkpoint, photos, tmp_path, capsys):
+    data = (photos / 'beach.jpg').read_bytes()
+    (photos / 'trip' / 'broken.png').write_bytes((photos / 'trip' / 'cat.png').read_bytes()[:60])  # truncated
+    (photos / 'garbage.png').write_bytes(bytes(range(256)))
+    out, show = tmp_path / 'preds.json', tmp_path / 'show'
+    assert infer.main([CONFIG, checkpoint, '--images', str(photos), '--out', str(out), '--show-dir', str(show),
+                       '--work-dir', str(tmp_path / 'work')]) == infer.EXIT_SOME_FAILED
+    results = json.loads(out.read_text())
+    assert [(i['id'], i['file_name']) for i in results['images']] == [(1, 'beach.jpg'), (4, 'trip/cat.png')]
+    assert results['annotations'] and {a['image_id'] for a in results['annotations']} <= {1, 4}
+    failures = [json.loads(line) for line in (tmp_path / 'preds.failures.jsonl').read_text().splitlines()]
+    assert [(f['file_name'], f['path']) for f in failures] == [
+        ('garbage.png', str(photos / 'garbage.png')), ('trip/broken.png', str(photos / 'trip' / 'broken.png'))]
+    assert all(f['reason'] and '\n' not in f['reason'] for f in failures)
+    assert sorted(str(p.relative_to(show)) for p in show.rglob('*.png')) == ['beach.png', 'trip/cat.png']
+    captured = capsys.readouterr()
+    assert 'cuts3d infer: 2 images' in captured.out
+    assert f'cuts3d infer: failed: {photos / "garbage.png"}: {failures[0]["reason"]}' in captured.err
+    assert '2 of 4 image(s) could not be loaded' in captured.err
+    assert (photos / 'beach.jpg').read_bytes() == data
+
+
+def test_exit_1_when_no_image_loads(checkpoint, tmp_path, capsys):
+    photos = tmp_path / 'photos'
+    photos.mkdir()
+    (photos / 'empty.jpg').write_bytes(b'')
+    out = tmp_path / 'preds.json'
+    assert infer.main([CONFIG, checkpoint, '--images', str(photos), '--out', str(out),
+                       '--work-dir', str(tmp_path / 'work')]) == infer.EXIT_FAILED
+    assert json.loads(out.read_text())['images'] == []
+    assert json.loads((tmp_path / 'preds.failures.jsonl').read_text())['file_name'] == 'empty.jpg'
+    assert '1 of 1 image(s) could not be loaded' in capsys.readouterr().err
 
 
 def test_refuses_outputs_inside_the_photos_and_a_config_without_classes(checkpoint, photos, tmp_path, capsys):
@@ -67,3 +102,20 @@ def test_refuses_outputs_inside_the_photos_and_a_config_without_classes(checkpoi
     assert infer.main([CONFIG, str(tmp_path / 'none.pth'), '--images', str(photos), '--out',
                        str(tmp_path / 'p.json')]) == 2
     assert 'checkpoint not found' in capsys.readouterr().err
+
+
+def test_pipeline_loads_with_the_placeholder_loader_and_packs_the_failure_mark():
+    from mmengine.config import Config
+
+    from cuts3d.cli_config import RunConfigError
+
+    def cfg(*pipeline):
+        return Config(dict(test_dataloader=dict(dataset=dict(type='CocoDataset', ann_file='a.json', pipeline=list(pipeline)))))
+
+    load = dict(type='LoadImageFromFile', backend_args=None)
+    pipeline = infer.test_pipeline(cfg(load, dict(type='LoadAnnotations'), dict(type='mmdet.PackDetInputs')))
+    assert pipeline[0] == dict(type='LoadImageFromFileOrPlaceholder', backend_args=None)
+    assert pipeline[1]['type'] == 'mmdet.PackDetInputs' and pipeline[1]['meta_keys'][-1] == 'load_failure'
+    assert 'img_id' in pipeline[1]['meta_keys'] and 'scale_factor' in pipeline[1]['meta_keys']  # mmdet's defaults
+    with pytest.raises(RunConfigError, match='must load the images with one LoadImageFromFile'):
+        infer.test_pipeline(cfg(dict(type='LoadImageFromNDArray'), dict(type='PackDetInputs')))

@@ -135,32 +135,48 @@ class MaskCutGenerator:
         """Pseudo-masks of one RGB uint8 image, at its size; ``meta`` (``img_path``, ``rel_path``) for depth."""
         meta = {} if meta is None else meta
         self._timer.reset()
-        self._cut_log = []
         with self._timer('features'):
             feats = self.feature_extractor(image)
-        resized = resize_rgb(image, feats.input_size)
         with self._timer('depth'):
-            depth = self._depth_grid(image, meta, feats.grid)
+            depth = self.depth_map(image, meta)
+        return self.cut_image(resize_rgb(image, feats.input_size), image.shape[:2], feats, depth)
+
+    def depth_map(self, image: np.ndarray, meta: dict) -> np.ndarray | None:
+        """The depth source's map of the image (float32 ``H x W``), or None without a depth source."""
+        if self.depth_source is None:
+            return None
+        return self.check_depth(self.depth_source(image, meta), image.shape[:2])
+
+    def check_depth(self, depth: Any, size: tuple[int, int]) -> np.ndarray:
+        """The depth source's output for an image of ``size = (H, W)`` as float32, or a ValueError naming it."""
+        depth = np.asarray(depth, dtype=np.float32)
+        if depth.shape != tuple(size):
+            raise ValueError(f'depth source {type(self.depth_source).__name__} returned shape {depth.shape} '
+                             f'for an image of {tuple(size)}')
+        return depth
+
+    def cut_image(self, resized: np.ndarray, size: tuple[int, int], feats: PatchFeatures,
+                  depth: np.ndarray | None) -> list[Instance]:
+        """Everything after features and depth: the N-cut loop on the patch grid and each instance's refinement.
+
+        ``resized`` is the image at ``feats.input_size`` (the features' input, where the CRF runs), ``size`` the
+        image's ``(H, W)``, ``depth`` its :meth:`depth_map`. :meth:`__call__` is features, depth, then this; the
+        pipelined runner computes features and depth of several images on their device and calls this in a worker
+        process. Stage seconds add to :attr:`timings` (reset by :meth:`__call__`).
+        """
+        self._cut_log = []
+        with self._timer('depth'):
+            depth = None if depth is None else depth_to_grid(depth, feats.grid, reduce=self.depth_reduce)
         context = CutContext(image=resized, grid=feats.grid, depth=depth,
                              claimed=np.zeros(feats.grid, dtype=bool))
         instances = []
         for index, cut, patch_mask, confidence in self._cut_loop(feats, context):
-            instance = self._to_image(index, cut, patch_mask, confidence, resized, image.shape[:2])
+            instance = self._to_image(index, cut, patch_mask, confidence, resized, size)
             if instance is None:
                 self._cut_log[index]['decision'] = 'empty_after_crf'
             else:
                 instances.append(instance)
         return instances
-
-    def _depth_grid(self, image: np.ndarray, meta: dict, grid: tuple[int, int]) -> np.ndarray | None:
-        """Depth of the original image pooled to the patch grid, or None without a depth source."""
-        if self.depth_source is None:
-            return None
-        depth = np.asarray(self.depth_source(image, meta), dtype=np.float32)
-        if depth.shape != image.shape[:2]:
-            raise ValueError(f'depth source {type(self.depth_source).__name__} returned shape {depth.shape} '
-                             f'for an image of {image.shape[:2]}')
-        return depth_to_grid(depth, grid, reduce=self.depth_reduce)
 
     def _is_rest(self, mask: np.ndarray, claimed: np.ndarray, entry: dict[str, Any]) -> bool:
         """Whether ``mask`` is (within ``rest_iou``) everything not claimed yet: CutS3D's stop criterion. The IoU

@@ -12,6 +12,7 @@ image that kills its worker.
 from __future__ import annotations
 
 import copy
+import os
 import pickle
 import signal
 import sys
@@ -27,7 +28,7 @@ from ..structures import PatchFeatures
 from ..utils.image_io import ImageLoadError
 from .image_list import ImageItem
 from .image_records import failure_reason, image_record
-from .worker_processes import exit_with_parent, limit_threads, worker_context
+from .worker_processes import exit_with_run, limit_threads, process_start, worker_context
 
 
 class CutPoolError(RuntimeError):
@@ -68,10 +69,10 @@ _generator: Any = None
 _sc_levels = 6
 
 
-def _init_worker(blob: bytes, sys_path: list[str], threads: int) -> None:
+def _init_worker(blob: bytes, sys_path: list[str], threads: int, run: tuple[int, str | None]) -> None:
     global _generator, _sc_levels
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    exit_with_parent()
+    exit_with_run(*run)
     sys.path[:] = sys_path  # plugins imported by the config (custom_imports) must unpickle here too
     limit_threads(threads)
     _generator, _sc_levels = pickle.loads(blob)
@@ -136,7 +137,8 @@ class CutPool:
         """Start (again) with fresh workers, and check that they loaded the generator."""
         self.close()
         self._executor = ProcessPoolExecutor(self.workers, mp_context=worker_context(), initializer=_init_worker,
-                                             initargs=(self._blob, list(sys.path), self.threads))
+                                             initargs=(self._blob, list(sys.path), self.threads,
+                                                       (os.getpid(), process_start(os.getpid()))))
         try:
             for future in [self._executor.submit(_ping) for _ in range(self.workers)]:
                 future.result()

@@ -12,6 +12,7 @@ Workers are forked from a forkserver (:mod:`cuts3d.pseudo.worker_processes`), on
 """
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Sequence
@@ -24,7 +25,7 @@ from ..utils.image_io import ImageLoadError, fit_max_side, load_rgb
 from ..utils.mask_ops import resize_rgb
 from .image_list import ImageItem
 from .image_records import failure_reason
-from .worker_processes import limit_threads, worker_context
+from .worker_processes import exit_with_run, limit_threads, process_start, worker_context
 
 
 @dataclass
@@ -89,9 +90,16 @@ def _collate(batch: list[LoadedImage]) -> list[LoadedImage]:
     return batch
 
 
-def _init_worker(worker_id: int) -> None:
-    """One thread per loader worker: the cores belong to the network and the cut workers."""
-    limit_threads(1)
+class _LoaderWorkerInit:
+    """A loader worker's start: one thread (the cores belong to the network and the cut workers), and an exit when
+    the run dies (torch's own check waits for the forkserver, which waits for its workers)."""
+
+    def __init__(self) -> None:
+        self.run = (os.getpid(), process_start(os.getpid()))
+
+    def __call__(self, worker_id: int) -> None:
+        exit_with_run(*self.run)
+        limit_threads(1)
 
 
 def image_loader(items: Sequence[ImageItem], input_size: tuple[int, int] | None, *, batch_size: int, workers: int,
@@ -102,6 +110,6 @@ def image_loader(items: Sequence[ImageItem], input_size: tuple[int, int] | None,
     options = {}
     if workers > 0:
         options = dict(multiprocessing_context=worker_context(), prefetch_factor=2,
-                       worker_init_fn=_init_worker, persistent_workers=False)
+                       worker_init_fn=_LoaderWorkerInit(), persistent_workers=False)
     return DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=workers, collate_fn=_collate,
                       **options)

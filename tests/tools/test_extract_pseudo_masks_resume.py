@@ -1,4 +1,5 @@
-"""tools/extract_pseudo_masks.py killed with SIGKILL mid-run, then --resume: the same file as an uninterrupted run."""
+"""tools/extract_pseudo_masks.py killed with SIGKILL mid-run (pipelined, its workers busy), then --resume: the same
+file as an uninterrupted serial run."""
 import json
 import os
 import signal
@@ -41,7 +42,7 @@ def test_killed_run_resumes_to_the_same_file(tmp_path, monkeypatch):
     reference = tmp_path / 'reference.json'
     # broken.png fails (exit 3: written, with a failure listed)
     assert load_tool('extract_pseudo_masks').main([str(config), '--images', str(images), '--out', str(reference),
-                                                   '--no-progress']) == 3
+                                                   '--no-progress', '--cfg-options', 'extraction.pipeline=False']) == 3
 
     out = tmp_path / 'out.json'
     command = [sys.executable, TOOL, str(config), '--images', str(images), '--out', str(out), '--no-progress']

@@ -137,6 +137,7 @@ EXTRACTION_OPTIONS = {
     'batch_size': (_auto_or(_positive_int), "'auto' or an integer >= 1"),
     'loader_workers': (_auto_or(_count), "'auto' or an integer >= 0"),
     'cut_workers': (_auto_or(_positive_int), "'auto' or an integer >= 1"),
+    'max_in_flight': (_auto_or(_positive_int), "'auto' or an integer >= 1"),
     'sc_levels': (_positive_int, 'an integer >= 1'),
     'min_side': (_positive_int, 'an integer >= 1'),
     'max_side': (lambda v: v is None or _positive_int(v), 'an integer >= 1 or None'),

@@ -53,21 +53,23 @@ Failed = Callable[[ImageItem, str, bool], None]
 @dataclass(frozen=True)
 class PipelineSettings:
     """How many images per forward pass, loader processes, cut processes (and their threads), and how many images
-    may be between the device and the written record at once."""
+    may be between the device and the written record at once (``max_in_flight``; None: two per cut worker plus a
+    batch, enough to keep every worker busy while the device computes the next batch)."""
 
     batch_size: int
     loader_workers: int
     cut_workers: int
     cut_threads: int = 1
+    max_in_flight: int | None = None
 
-    @property
-    def max_in_flight(self) -> int:
-        return 2 * self.cut_workers + self.batch_size
+    def __post_init__(self) -> None:
+        if self.max_in_flight is None:
+            object.__setattr__(self, 'max_in_flight', 2 * self.cut_workers + self.batch_size)
 
     def describe(self) -> str:
         """One line for the log."""
         return (f'{self.batch_size} image(s) per forward pass, {self.loader_workers} loader process(es), '
-                f'{self.cut_workers} cut worker process(es)')
+                f'{self.cut_workers} cut worker process(es), at most {self.max_in_flight} image(s) in flight')
 
 
 def available_cpus() -> int:
@@ -77,13 +79,14 @@ def available_cpus() -> int:
 
 
 def resolve_settings(batch_size: int | str = AUTO, loader_workers: int | str = AUTO, cut_workers: int | str = AUTO,
-                     device: str = 'cpu', cpus: int | None = None) -> PipelineSettings:
+                     max_in_flight: int | str = AUTO, device: str = 'cpu', cpus: int | None = None
+                     ) -> PipelineSettings:
     """The settings, with ``'auto'`` replaced by the default for ``device`` and ``cpus``.
 
     GPU: 8 images per forward pass, a loader per 4 CPUs (1 to 4), and every other CPU but the main process's for
     the cut workers, which are then the bottleneck (about a CPU second per CutS3D image). CPU: one image per pass
     (a ViT forward already uses every core; batching only adds memory), one loader, a cut worker per 4 CPUs (the
-    network dominates).
+    network dominates). ``max_in_flight``: two images per cut worker plus a batch.
     """
     cpus = available_cpus() if cpus is None else cpus
     gpu = str(device).startswith('cuda')
@@ -91,7 +94,8 @@ def resolve_settings(batch_size: int | str = AUTO, loader_workers: int | str = A
     return PipelineSettings(
         batch_size=(8 if gpu else 1) if batch_size == AUTO else int(batch_size), loader_workers=loaders,
         cut_workers=(max(1, cpus - loaders - 1) if gpu else max(1, cpus // 4)) if cut_workers == AUTO
-        else int(cut_workers))
+        else int(cut_workers),
+        max_in_flight=None if max_in_flight == AUTO else int(max_in_flight))
 
 
 def extractor_device(generator: Any) -> str:

@@ -8,7 +8,7 @@ failures into ``<out stem>.failures.jsonl``.
 
 Within a rank, images go through :class:`~cuts3d.pseudo.pipeline.PipelinedShard` by default: loader processes,
 batched forward passes on the device, and a pool of cut workers overlap (``pipeline``, ``batch_size``,
-``loader_workers``, ``cut_workers``; the config's ``extraction`` dict). ``pipeline=False`` (or a generator that does
+``loader_workers``, ``cut_workers``, ``max_in_flight``; the config's ``extraction`` dict). ``pipeline=False`` (or a generator that does
 not split into those stages) runs the serial loop, one image after another, which is the reference the pipeline is
 tested against: both write the same records.
 
@@ -82,6 +82,7 @@ class ExtractionSummary:
     processed: int
     failed_here: int
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    how: str = 'serially, one image after another'
     images_written: int | None = None
     annotations_written: int | None = None
     failures_total: int | None = None
@@ -154,8 +155,9 @@ class ExtractionRunner:
         progress: show a progress bar with ETA on rank 0.
         pipeline: run the shard pipelined (:mod:`cuts3d.pseudo.pipeline`) when the generator allows it; False:
             one image after another in this process (the reference).
-        batch_size, loader_workers, cut_workers: the pipeline's images per forward pass, image loader processes
-            and cut worker processes; ``'auto'`` picks them for the feature extractor's device and the CPUs
+        batch_size, loader_workers, cut_workers, max_in_flight: the pipeline's images per forward pass, image loader
+            processes, cut worker processes, and bound on the images between the device and their record (memory);
+            ``'auto'`` picks them for the feature extractor's device and the CPUs
             (:func:`~cuts3d.pseudo.pipeline.resolve_settings`).
 
     Building runs the generator once on a synthetic image (:func:`~cuts3d.pseudo.dry_run.build_checked_generator`)
@@ -168,7 +170,8 @@ class ExtractionRunner:
                  resume: bool = False, rank: int = 0, world_size: int = 1, sc_levels: int = 6, min_side: int = 8,
                  max_side: int | None = 4096, warn_after_failures: int | None = 20,
                  progress: bool = True, pipeline: bool = True, batch_size: int | str = 'auto',
-                 loader_workers: int | str = 'auto', cut_workers: int | str = 'auto') -> None:
+                 loader_workers: int | str = 'auto', cut_workers: int | str = 'auto',
+                 max_in_flight: int | str = 'auto') -> None:
         if not 0 <= rank < world_size:
             raise ValueError(f'rank {rank} is not in [0, world_size={world_size})')
         if sc_levels < 1:
@@ -190,8 +193,10 @@ class ExtractionRunner:
         self.warn_after_failures = warn_after_failures
         self.progress = progress
         self.pipeline = bool(pipeline)
-        self.pipeline_options = dict(batch_size=batch_size, loader_workers=loader_workers, cut_workers=cut_workers)
+        self.pipeline_options = dict(batch_size=batch_size, loader_workers=loader_workers, cut_workers=cut_workers,
+                                     max_in_flight=max_in_flight)
         self._timer = StageTimer()
+        self._how = ExtractionSummary.how
 
     def _build(self, cfg: dict, sc_levels: int) -> Any:
         """The per-image component: the pseudo-mask generator, checked by a dry run."""
@@ -290,6 +295,7 @@ class ExtractionRunner:
         bar = tqdm(total=len(todo), desc=f'extract (rank 0 of {self.world_size})', unit='img', dynamic_ncols=True,
                    disable=not self.progress or self.rank != 0)
         shard = self._pipelined_shard()
+        self._how = f'pipelined: {shard.settings.describe()}' if shard is not None else ExtractionSummary.how
         try:
             with PartWriter(self._part('results', self.rank)) as results, \
                     PartWriter(self._part('failures', self.rank)) as failures:
@@ -398,7 +404,8 @@ class ExtractionRunner:
                                                                 error)) from error
             summary = ExtractionSummary(
                 num_images=len(self.items), resumed=len(shard) - len(todo), processed=processed, failed_here=failed,
-                stage_seconds={stage: seconds / max(processed, 1) for stage, seconds in self._timer.seconds.items()})
+                stage_seconds={stage: seconds / max(processed, 1) for stage, seconds in self._timer.seconds.items()},
+                how=self._how)
             barrier()
             if self.rank == 0:
                 try:

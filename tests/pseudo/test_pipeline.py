@@ -13,6 +13,7 @@ from cuts3d.pseudo.image_list import list_images
 from cuts3d.pseudo.part_files import PartWriter
 from cuts3d.pseudo.pipeline import WORKER_DIED, PipelineSettings, resolve_settings
 from cuts3d.pseudo.runner import ExtractionRunner, ExtractionSetupError, failures_path
+from cuts3d.pseudo.work_dir_lock import WorkDirLock, WorkDirLockedError
 
 CONFIGS = os.path.join(os.path.dirname(__file__), '..', '..', 'configs', 'demo')
 CUTLER = os.path.join(CONFIGS, 'extract_cutler_tiny.py')
@@ -166,6 +167,25 @@ def test_settings_for_cpu_and_gpu(monkeypatch):
     gpu = resolve_settings(device='cuda:0', cpus=16)
     assert (gpu.batch_size, gpu.loader_workers, gpu.cut_workers) == (8, 4, 11)
     assert resolve_settings(batch_size=3, loader_workers=0, cut_workers=5, device='cuda', cpus=2) == \
-        PipelineSettings(batch_size=3, loader_workers=0, cut_workers=5)
+        PipelineSettings(batch_size=3, loader_workers=0, cut_workers=5, max_in_flight=13)
+    assert resolve_settings(max_in_flight=4, device='cpu', cpus=2).max_in_flight == 4
     monkeypatch.setenv('LOCAL_WORLD_SIZE', '8')  # torchrun, 8 ranks on one machine share its CPUs
     assert pipeline_module.available_cpus() == max(1, len(os.sched_getaffinity(0)) // 8)
+
+
+def test_the_work_dir_stays_locked_while_the_pipeline_writes(tmp_path, monkeypatch):
+    items, _ = write_images(tmp_path / 'imgs', count=3)
+    append, refused = PartWriter.append, []
+
+    def append_while_a_second_run_tries(part, record):
+        with pytest.raises(WorkDirLockedError, match=f'pid {os.getpid()}'):
+            WorkDirLock(str(tmp_path / 'o.work')).acquire()
+        refused.append(record['index'])
+        append(part, record)
+
+    monkeypatch.setattr(PartWriter, 'append', append_while_a_second_run_tries)
+    summary = ExtractionRunner(generator(CUTLER), items, str(tmp_path / 'o.json'), progress=False, max_side=128,
+                               cut_workers=2, loader_workers=1, max_in_flight=2).run()
+    assert len(refused) == 5 and summary.how.startswith('pipelined: ') and 'at most 2 image(s) in flight' in summary.how
+    monkeypatch.undo()
+    WorkDirLock(str(tmp_path / 'o.work')).acquire().release()  # released at the end

@@ -8,6 +8,8 @@ import sys
 import textwrap
 import time
 
+import psutil
+
 from tool_modules import load_tool, write_square_images
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -55,9 +57,13 @@ def test_killed_run_resumes_to_the_same_file(tmp_path, monkeypatch):
             break
         time.sleep(0.05)
     assert process.poll() is None, 'the run finished before it could be killed'
+    helpers = psutil.Process(process.pid).children(recursive=True)  # forkserver, image loader, cut worker
+    assert len(helpers) >= 3
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     process.stderr.close()
+    _, alive = psutil.wait_procs(helpers, timeout=30)
+    assert not alive, 'helper processes outlived the killed run'
     done = part.read_bytes().count(b'\n')
     assert 3 <= done < 8 and not out.exists()
 

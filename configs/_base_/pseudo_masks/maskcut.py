@@ -23,6 +23,7 @@ pseudo_mask_generator = dict(
 # failures in a row, barrier timeout for multi-process runs (ranks finish their shards at different times).
 # pipeline: loader processes, batched forward passes on the device and cut worker processes overlap (False: one
 # image after another, the reference; same json); 'auto' sizes them for the extractor's device and the CPUs
-# (cuts3d/pseudo/pipeline.py: GPU 8 images per pass, CPU 1).
+# (cuts3d/pseudo/pipeline.py: GPU 8 images per pass, CPU 1); max_in_flight bounds the images between the device and
+# their record (memory; 'auto': two per cut worker plus a batch).
 extraction = dict(sc_levels=6, min_side=8, max_side=4096, warn_after_failures=20, dist_timeout_s=86400,
-                  pipeline=True, batch_size='auto', loader_workers='auto', cut_workers='auto')
+                  pipeline=True, batch_size='auto', loader_workers='auto', cut_workers='auto', max_in_flight='auto')

@@ -218,6 +218,12 @@ def measure_end_to_end(case: dict) -> dict:
                 rows=[dict(row, vs_forward=(1.0 / row['images_per_s']) / forward) for row in rows])
 
 
+def _rate(rate: float | None) -> str:
+    """A stage's images per second for the table: '-' for a stage that did not run, '>999' for one that costs
+    (next to) nothing."""
+    return '-' if rate is None else '>999' if rate > 999 else f'{rate:.2f}'
+
+
 def format_end_to_end(results: list[dict]) -> str:
     """A table: one line per runner, with the case's forward-alone rate and the end-to-end / forward ratio."""
     header = ['mode', 'size', 'runner', 'img/s', 'fwd img/s', 'x fwd', 'busy', 'mem MB', 'GPU MB',
@@ -233,7 +239,7 @@ def format_end_to_end(results: list[dict]) -> str:
                      f'{result["forward_images_per_s"]:.3f}', f'{row["vs_forward"]:.2f}', f'{row["device_busy"]:.2f}',
                      f'{row["peak_memory_mb"]:.0f}',
                      '-' if row['peak_gpu_mb'] is None else f'{row["peak_gpu_mb"]:.0f}',
-                     *[f'{rates[stage]:.2f}' if stage in rates else '-' for stage in STAGES],
+                     *[_rate(rates.get(stage)) for stage in STAGES],
                      str(result['same_json'])]
             lines.append(' '.join(f'{c:>10}' for c in cells))
     return '\n'.join(lines)

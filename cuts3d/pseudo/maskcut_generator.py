@@ -45,6 +45,7 @@ from ..cutting.point_cloud import DEPTH_REDUCTIONS, depth_to_grid
 from ..registry import (CONFIDENCE_ESTIMATORS, DEPTH_SOURCES, FEATURE_EXTRACTORS, GRAPH_CUTTERS, MASK_REFINERS,
                         PARTITIONERS, PSEUDO_MASK_GENERATORS, build_component)
 from ..structures import Cut, CutContext, Instance, PatchFeatures
+from ..utils.blas_threads import single_blas_thread
 from ..utils.mask_ops import confidence_to_image, mask_iou, resize_rgb
 from ..utils.timing import StageTimer
 from .mask_refinement import refine_to_image
@@ -162,8 +163,14 @@ class MaskCutGenerator:
         ``resized`` is the image at ``feats.input_size`` (the features' input, where the CRF runs), ``size`` the
         image's ``(H, W)``, ``depth`` its :meth:`depth_map`. :meth:`__call__` is features, depth, then this; the
         pipelined runner computes features and depth of several images on their device and calls this in a worker
-        process. Stage seconds add to :attr:`timings` (reset by :meth:`__call__`).
+        process. Stage seconds add to :attr:`timings` (reset by :meth:`__call__`). It runs with one BLAS thread
+        (:func:`~cuts3d.utils.blas_threads.single_blas_thread`): the masks do not depend on the thread count.
         """
+        with single_blas_thread():
+            return self._cut_image(resized, size, feats, depth)
+
+    def _cut_image(self, resized: np.ndarray, size: tuple[int, int], feats: PatchFeatures,
+                   depth: np.ndarray | None) -> list[Instance]:
         self._cut_log = []
         with self._timer('depth'):
             depth = None if depth is None else depth_to_grid(depth, feats.grid, reduce=self.depth_reduce)

@@ -367,3 +367,26 @@ def test_cut_log_marks_a_mask_the_refiner_rejected():
     assert decisions(gen) == [(0, 'empty_after_crf')]
     gen(np.zeros((40, 40, 3), np.uint8), {})  # the log is the last image's
     assert len(gen.cut_log) == 1
+
+
+class BlasThreads(Bipartition):
+    """Bipartition that records how many threads each loaded BLAS library may use while it runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.threads = []
+
+    def __call__(self, cut, context):
+        from threadpoolctl import threadpool_info
+
+        self.threads += [info['num_threads'] for info in threadpool_info() if info['user_api'] == 'blas']
+        return super().__call__(cut, context)
+
+
+def test_the_cut_stage_runs_with_one_blas_thread_whatever_the_caller_allows():
+    from threadpoolctl import threadpool_limits
+
+    partitioner = BlasThreads()
+    with threadpool_limits(limits=2, user_api='blas'):
+        generator([box(0, 3, 0, 3)], partitioner=partitioner)
+    assert partitioner.threads and set(partitioner.threads) == {1}

@@ -133,7 +133,7 @@ def _count(value: Any) -> bool:
 
 # name -> (check, what a valid value is)
 EXTRACTION_OPTIONS = {
-    'pipeline': (lambda v: isinstance(v, bool), 'True or False'),
+    'pipeline': (lambda v: isinstance(v, bool) or v == 'auto', "True, False or 'auto'"),
     'batch_size': (_auto_or(_positive_int), "'auto' or an integer >= 1"),
     'loader_workers': (_auto_or(_count), "'auto' or an integer >= 0"),
     'cut_workers': (_auto_or(_positive_int), "'auto' or an integer >= 1"),

@@ -99,8 +99,8 @@ def resolve_settings(batch_size: int | str = AUTO, loader_workers: int | str = A
 
 
 def extractor_device(generator: Any) -> str:
-    """The device of the generator's feature extractor (``'cpu'`` when it does not say)."""
-    return str(getattr(generator.feature_extractor, 'device', 'cpu'))
+    """The device of the generator's feature extractor (``'cpu'`` when it has none or does not say)."""
+    return str(getattr(getattr(generator, 'feature_extractor', None), 'device', 'cpu'))
 
 
 def supports_pipeline(generator: Any) -> bool:

@@ -6,11 +6,13 @@ records images it could not process, with the reason, in a failures part file; t
 rank 0 merges all part files into the COCO json (:mod:`cuts3d.pseudo.coco_writer`), written atomically, and the
 failures into ``<out stem>.failures.jsonl``.
 
-Within a rank, images go through :class:`~cuts3d.pseudo.pipeline.PipelinedShard` by default: loader processes,
-batched forward passes on the device, and a pool of cut workers overlap (``pipeline``, ``batch_size``,
-``loader_workers``, ``cut_workers``, ``max_in_flight``; the config's ``extraction`` dict). ``pipeline=False`` (or a generator that does
-not split into those stages) runs the serial loop, one image after another, which is the reference the pipeline is
-tested against: both write the same records.
+Within a rank, images go through :class:`~cuts3d.pseudo.pipeline.PipelinedShard` when the feature extractor runs on
+a GPU (``pipeline='auto'``, the default) or when asked (``pipeline=True``): loader processes, batched forward passes
+on the device, and a pool of cut workers overlap (``batch_size``, ``loader_workers``, ``cut_workers``,
+``max_in_flight``; the config's ``extraction`` dict). Otherwise (a CPU extractor under ``'auto'``: the forward pass
+already uses every core, and a cut worker beside it slowed extraction down on the 2-core machine measured in
+docs/performance.md; ``pipeline=False``; or a generator that does not split into those stages) the serial loop runs,
+one image after another, which is the reference the pipeline is tested against: both write the same records.
 
 Image ids are the global sorted index + 1 and annotation ids follow image order, so a resumed run, a run split
 over any number of ranks, and an uninterrupted single-process run write the same file byte for byte. ``resume``
@@ -153,8 +155,9 @@ class ExtractionRunner:
         max_side: longer images are processed downscaled; their masks are resized back to the full size.
         warn_after_failures: warn once per streak of this many failures in a row (None: never); never aborts.
         progress: show a progress bar with ETA on rank 0.
-        pipeline: run the shard pipelined (:mod:`cuts3d.pseudo.pipeline`) when the generator allows it; False:
-            one image after another in this process (the reference).
+        pipeline: True: run the shard pipelined (:mod:`cuts3d.pseudo.pipeline`) when the generator allows it;
+            False: one image after another in this process (the reference); ``'auto'``: pipelined when the feature
+            extractor is on a GPU.
         batch_size, loader_workers, cut_workers, max_in_flight: the pipeline's images per forward pass, image loader
             processes, cut worker processes, and bound on the images between the device and their record (memory);
             ``'auto'`` picks them for the feature extractor's device and the CPUs
@@ -169,7 +172,7 @@ class ExtractionRunner:
     def __init__(self, generator_cfg: dict, items: Sequence[ImageItem], out: str, work_dir: str | None = None, *,
                  resume: bool = False, rank: int = 0, world_size: int = 1, sc_levels: int = 6, min_side: int = 8,
                  max_side: int | None = 4096, warn_after_failures: int | None = 20,
-                 progress: bool = True, pipeline: bool = True, batch_size: int | str = 'auto',
+                 progress: bool = True, pipeline: bool | str = 'auto', batch_size: int | str = 'auto',
                  loader_workers: int | str = 'auto', cut_workers: int | str = 'auto',
                  max_in_flight: int | str = 'auto') -> None:
         if not 0 <= rank < world_size:
@@ -192,7 +195,9 @@ class ExtractionRunner:
         self.max_side = max_side
         self.warn_after_failures = warn_after_failures
         self.progress = progress
-        self.pipeline = bool(pipeline)
+        if pipeline not in (True, False, 'auto'):
+            raise ValueError(f"pipeline must be True, False or 'auto', got {pipeline!r}")
+        self.pipeline = pipeline
         self.pipeline_options = dict(batch_size=batch_size, loader_workers=loader_workers, cut_workers=cut_workers,
                                      max_in_flight=max_in_flight)
         self._timer = StageTimer()
@@ -276,14 +281,18 @@ class ExtractionRunner:
         from .cut_pool import CutPoolError
         from .pipeline import PipelinedShard, extractor_device, resolve_settings, supports_pipeline
 
-        if not self.pipeline or type(self)._process is not ExtractionRunner._process:
+        if self.pipeline is False or type(self)._process is not ExtractionRunner._process:
+            return None
+        device = extractor_device(self.generator)
+        if self.pipeline == 'auto' and not device.startswith('cuda'):
+            self._how = f"serially, one image after another (extraction.pipeline='auto' with the features on {device})"
             return None
         if not supports_pipeline(self.generator):
             if self.rank == 0:
                 print(f'note: {type(self.generator).__name__} does not split into features and a cut stage; '
                       'extracting one image after another', file=sys.stderr)
             return None
-        settings = resolve_settings(**self.pipeline_options, device=extractor_device(self.generator))
+        settings = resolve_settings(**self.pipeline_options, device=device)
         try:
             return PipelinedShard(self.generator, settings, sc_levels=self.sc_levels, min_side=self.min_side,
                                   max_side=self.max_side, timer=self._timer)
@@ -294,8 +303,10 @@ class ExtractionRunner:
         """Process ``todo``, appending to this rank's part files; returns ``(processed, failed)``."""
         bar = tqdm(total=len(todo), desc=f'extract (rank 0 of {self.world_size})', unit='img', dynamic_ncols=True,
                    disable=not self.progress or self.rank != 0)
+        self._how = ExtractionSummary.how
         shard = self._pipelined_shard()
-        self._how = f'pipelined: {shard.settings.describe()}' if shard is not None else ExtractionSummary.how
+        if shard is not None:
+            self._how = f'pipelined: {shard.settings.describe()}'
         try:
             with PartWriter(self._part('results', self.rank)) as results, \
                     PartWriter(self._part('failures', self.rank)) as failures:

@@ -50,7 +50,7 @@ def test_depth_dir_becomes_file_depth(config, tmp_path):
     ({'extraction.dist_timeout_s': 0}, 'extraction.dist_timeout_s must be a number > 0'),
     ({'extraction.batch_size': 0}, "extraction.batch_size must be 'auto' or an integer >= 1; got 0"),
     ({'extraction.max_in_flight': 'many'}, "extraction.max_in_flight must be 'auto' or an integer >= 1"),
-    ({'extraction.pipeline': 'yes'}, 'extraction.pipeline must be True or False'),
+    ({'extraction.pipeline': 'yes'}, "extraction.pipeline must be True, False or 'auto'"),
     ({'extraction.max_consecutive_failures': 3}, 'unknown option extraction.max_consecutive_failures'),
     ({'extraction': [1]}, 'extraction must be a dict'),
 ])

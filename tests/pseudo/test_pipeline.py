@@ -73,7 +73,7 @@ def generator(config, **changes):
 
 def extract(cfg, items, out, **options):
     """Run the extraction; returns (json bytes, failures as (file_name, reason))."""
-    options = dict(dict(progress=False, min_side=8, max_side=128), **options)
+    options = dict(dict(progress=False, min_side=8, max_side=128, pipeline=True), **options)
     summary = ExtractionRunner(cfg, items, str(out), **options).run()
     failures = [json.loads(line) for line in open(failures_path(str(out)))]
     return out.read_bytes(), [(f['file_name'], f['reason']) for f in failures], summary
@@ -139,7 +139,7 @@ def test_a_cut_worker_killed_on_an_image_fails_that_image_only(tmp_path):
 
 def test_a_generator_the_workers_cannot_load_is_refused_before_any_image(tmp_path):
     items, _ = write_images(tmp_path / 'imgs', count=2)
-    runner = ExtractionRunner(generator(CUTLER), items, str(tmp_path / 'o.json'), progress=False)
+    runner = ExtractionRunner(generator(CUTLER), items, str(tmp_path / 'o.json'), progress=False, pipeline=True)
     runner.generator.refiner.lock = __import__('threading').Lock()  # not picklable
     with pytest.raises(ExtractionSetupError, match='cannot be sent to the cut workers.*pipeline=False'):
         runner.run()
@@ -155,7 +155,8 @@ def test_memory_stays_bounded_by_the_images_in_flight(tmp_path, monkeypatch):
     monkeypatch.setattr(PartWriter, 'append',
                         lambda part, record: written.append(len(submitted)) or append(part, record))
     monkeypatch.setattr(pipeline_module, 'resolve_settings', lambda **kwargs: settings)
-    ExtractionRunner(generator(CUTLER), items, str(tmp_path / 'o.json'), progress=False, max_side=128).run()
+    ExtractionRunner(generator(CUTLER), items, str(tmp_path / 'o.json'), progress=False, max_side=128,
+                     pipeline=True).run()
     # 9 records and 2 failures; when the k-th is written, at most a batch more than max_in_flight were submitted
     assert len(written) == 11 and written[-1] == 9
     assert all(count - k <= settings.max_in_flight + settings.batch_size for k, count in enumerate(written))
@@ -185,7 +186,21 @@ def test_the_work_dir_stays_locked_while_the_pipeline_writes(tmp_path, monkeypat
 
     monkeypatch.setattr(PartWriter, 'append', append_while_a_second_run_tries)
     summary = ExtractionRunner(generator(CUTLER), items, str(tmp_path / 'o.json'), progress=False, max_side=128,
-                               cut_workers=2, loader_workers=1, max_in_flight=2).run()
+                               pipeline=True, cut_workers=2, loader_workers=1, max_in_flight=2).run()
     assert len(refused) == 5 and summary.how.startswith('pipelined: ') and 'at most 2 image(s) in flight' in summary.how
     monkeypatch.undo()
     WorkDirLock(str(tmp_path / 'o.work')).acquire().release()  # released at the end
+
+
+def test_auto_pipelines_features_on_a_gpu_and_runs_serially_on_a_cpu(tmp_path, monkeypatch):
+    items, _ = write_images(tmp_path / 'imgs', count=2)
+    serial = extract(generator(CUTLER), items, tmp_path / 'auto.json', pipeline='auto')[2]
+    assert serial.how == "serially, one image after another (extraction.pipeline='auto' with the features on cpu)"
+    monkeypatch.setattr(pipeline_module, 'extractor_device', lambda generator: 'cuda:0')  # as a GPU would say
+    monkeypatch.setattr(pipeline_module, 'available_cpus', lambda: 4)
+    piped = extract(generator(CUTLER), items, tmp_path / 'gpu.json', pipeline='auto')
+    assert piped[2].how == ('pipelined: 8 image(s) per forward pass, 1 loader process(es), 2 cut worker process(es), '
+                            'at most 12 image(s) in flight')
+    assert piped[0] == (tmp_path / 'auto.json').read_bytes()
+    with pytest.raises(ValueError, match="pipeline must be True, False or 'auto'"):
+        ExtractionRunner(generator(CUTLER), items, str(tmp_path / 'x.json'), pipeline='yes')

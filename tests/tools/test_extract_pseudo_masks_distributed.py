@@ -21,7 +21,8 @@ def test_two_pipelined_ranks_write_the_file_of_one_serial_process(tmp_path):
     double = tmp_path / 'double.json'
     result = subprocess.run(
         [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc-per-node', '2', TOOL, CUTLER,
-         '--images', str(images), '--out', str(double), '--launcher', 'pytorch', '--no-progress'],
+         '--images', str(images), '--out', str(double), '--launcher', 'pytorch', '--no-progress',
+         '--cfg-options', 'extraction.pipeline=True'],
         capture_output=True, text=True, timeout=120, env={**os.environ, 'OMP_NUM_THREADS': '1'})
     # rank 0 exits 3 (broken.png listed as failed); torchrun reports a rank's non-zero status as its own 1
     assert result.returncode == 1 and 'exitcode: 3' in result.stderr, result.stderr[-3000:]

@@ -47,7 +47,8 @@ def test_killed_run_resumes_to_the_same_file(tmp_path, monkeypatch):
                                                    '--no-progress', '--cfg-options', 'extraction.pipeline=False']) == 3
 
     out = tmp_path / 'out.json'
-    command = [sys.executable, TOOL, str(config), '--images', str(images), '--out', str(out), '--no-progress']
+    command = [sys.executable, TOOL, str(config), '--images', str(images), '--out', str(out), '--no-progress',
+               '--cfg-options', 'extraction.pipeline=True']
     env = {**os.environ, 'PYTHONPATH': os.pathsep.join([str(plugin.parent), os.environ.get('PYTHONPATH', '')])}
     part = tmp_path / 'out.work' / 'parts' / 'results-rank00000.jsonl'
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

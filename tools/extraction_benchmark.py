@@ -5,11 +5,11 @@ maskcut.py``; CutS3D: ``configs/_base_/pseudo_masks/cuts3d.py``) and feature inp
 
 1. writes ``images`` rendered scenes (:func:`cuts3d.utils.synthetic_images.generate_scene`, every scene kind) as
    PNG files, with their depth maps as ``.npy`` files for ``FileDepth``;
-2. times the backbone forward alone on those images (the floor an extraction can reach on this device), in
-   batches of the pipeline's batch size;
-3. runs :class:`~cuts3d.pseudo.runner.ExtractionRunner` over the folder with ``pipeline=False`` (serial) and with
-   the pipeline (its ``'auto'`` settings for the device), timing ``run()``: worker start-up, loading, features,
-   depth, cuts, CRF, encoding, writing and the merge, as a user's run does.
+2. for each runner, times the backbone forward alone on those images (the floor an extraction can reach on this
+   device), in batches of the pipeline's batch size, right before
+3. running :class:`~cuts3d.pseudo.runner.ExtractionRunner` over the folder with ``pipeline=False`` (serial) or
+   ``pipeline=True`` (its ``'auto'`` sizes for the device), timing ``run()``: worker start-up, loading, features,
+   depth, cuts, CRF, encoding, writing and the merge, as a user's run does. Both runs must write the same json.
 
 Each runner reports images per second end to end and per stage (``1 / seconds per image`` of each stage; in the
 pipeline the CPU stages overlap, so their rates say how much work each is, not where the time went), the device's
@@ -206,16 +206,18 @@ def measure_end_to_end(case: dict) -> dict:
         cfg = generator_config(case['mode'], case['size'], device, depth, case.get('arch', 'vit_base'))
         items = list_images(str(images))[1]
         batch_size = resolve_settings(device=device).batch_size
-        extractor = build_component(cfg['feature_extractor'], FEATURE_EXTRACTORS)
-        forward = forward_seconds(extractor, items, batch_size)
-        del extractor
-        gc.collect()
-        rows = [run_extraction(cfg, items, Path(tmp) / f'{runner}.json', runner, device,
-                               case['mode'] == 'cuts3d' and case['depth'] == 'model')
-                for runner in case['runners']]
+        rows = []
+        for runner in case['runners']:
+            extractor = build_component(cfg['feature_extractor'], FEATURE_EXTRACTORS)
+            forward = forward_seconds(extractor, items, batch_size)  # right before the run: the same machine load
+            del extractor
+            gc.collect()
+            row = run_extraction(cfg, items, Path(tmp) / f'{runner}.json', runner, device,
+                                 case['mode'] == 'cuts3d' and case['depth'] == 'model')
+            rows.append(dict(row, forward_s=forward, forward_images_per_s=1.0 / forward,
+                             vs_forward=(1.0 / row['images_per_s']) / forward))
     same = len({row.pop('json_bytes') for row in rows}) == 1
-    return dict(case, forward_s=forward, forward_images_per_s=1.0 / forward, same_json=same,
-                rows=[dict(row, vs_forward=(1.0 / row['images_per_s']) / forward) for row in rows])
+    return dict(case, same_json=same, rows=rows)
 
 
 def _rate(rate: float | None) -> str:
@@ -225,7 +227,8 @@ def _rate(rate: float | None) -> str:
 
 
 def format_end_to_end(results: list[dict]) -> str:
-    """A table: one line per runner, with the case's forward-alone rate and the end-to-end / forward ratio."""
+    """A table: one line per runner, with the forward-alone rate measured right before it and the ratio of the
+    seconds per image end to end to those of the forward alone."""
     header = ['mode', 'size', 'runner', 'img/s', 'fwd img/s', 'x fwd', 'busy', 'mem MB', 'GPU MB',
               *[f'{stage} /s' for stage in STAGES], 'same json']
     lines = [' '.join(f'{h:>10}' for h in header)]
@@ -236,7 +239,7 @@ def format_end_to_end(results: list[dict]) -> str:
         for row in result['rows']:
             rates = row['stage_images_per_s']
             cells = [result['mode'], str(result['size']), row['runner'], f'{row["images_per_s"]:.3f}',
-                     f'{result["forward_images_per_s"]:.3f}', f'{row["vs_forward"]:.2f}', f'{row["device_busy"]:.2f}',
+                     f'{row["forward_images_per_s"]:.3f}', f'{row["vs_forward"]:.2f}', f'{row["device_busy"]:.2f}',
                      f'{row["peak_memory_mb"]:.0f}',
                      '-' if row['peak_gpu_mb'] is None else f'{row["peak_gpu_mb"]:.0f}',
                      *[_rate(rates.get(stage)) for stage in STAGES],

@@ -162,11 +162,21 @@ class PipelinedShard:
                 self.timer.seconds['load'] = self.timer.seconds.get('load', 0.0) + loaded.seconds
             for loaded, outcome in zip(batch, self._prepare(batch)):
                 if isinstance(outcome, CutTask):
-                    pending.append(_Entry(loaded.item, outcome, self.pool.submit(outcome)))
+                    pending.append(_Entry(loaded.item, outcome, self._submit(outcome)))
                 else:
                     pending.append(_Entry(loaded.item, None, outcome))
             self._drain(pending, self.settings.max_in_flight, done, failed)
         self._drain(pending, 0, done, failed)
+
+    def _submit(self, task: CutTask) -> Future:
+        """The pool's future of ``task``; when a worker died since the last submission (the pool refuses new
+        tasks), a future failed with ``BrokenProcessPool``, which :meth:`_drain` reruns as it reruns the pool's own."""
+        try:
+            return self.pool.submit(task)
+        except BrokenProcessPool as error:
+            future: Future = Future()
+            future.set_exception(error)
+            return future
 
     def _prepare(self, batch: list[LoadedImage]) -> list[CutTask | CutResult]:
         """Features and (network) depth of a batch on the device: a task per image, or the image's failure."""

@@ -137,6 +137,25 @@ def test_a_cut_worker_killed_on_an_image_fails_that_image_only(tmp_path):
     assert piped[1] == [('corrupt.png', serial[1][0][1]), ('img4.png', WORKER_DIED), ('tiny.png', serial[1][2][1])]
 
 
+def test_a_pool_broken_before_a_submission_reruns_the_image(tmp_path, monkeypatch):
+    """A worker that dies between two submissions makes the pool refuse the next one: that image runs again too."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    items, _ = write_images(tmp_path / 'imgs', count=4)
+    serial = extract(generator(CUTLER), items, tmp_path / 'serial.json', pipeline=False)
+    submit, refused = pipeline_module.CutPool.submit, []
+
+    def refuse_img2_once(pool, task):
+        if task.item.rel_path == 'img2.jpg' and not refused:
+            refused.append(task.item.rel_path)
+            raise BrokenProcessPool('a child process terminated abruptly')
+        return submit(pool, task)
+
+    monkeypatch.setattr(pipeline_module.CutPool, 'submit', refuse_img2_once)
+    piped = extract(generator(CUTLER), items, tmp_path / 'piped.json', batch_size=2, loader_workers=1, cut_workers=2)
+    assert refused == ['img2.jpg'] and piped[:2] == serial[:2]
+
+
 def test_a_generator_the_workers_cannot_load_is_refused_before_any_image(tmp_path):
     items, _ = write_images(tmp_path / 'imgs', count=2)
     runner = ExtractionRunner(generator(CUTLER), items, str(tmp_path / 'o.json'), progress=False, pipeline=True)

@@ -2,6 +2,9 @@
 
     python tools/benchmark.py extraction [--sizes 480 800] [--solvers dense fast] [--modes cutler cuts3d]
         [--backbones patch_color dino_vits8] [--max-dense-nodes N] [--out FILE.json]
+    python tools/benchmark.py extraction --end-to-end [--sizes 480 800] [--modes cutler cuts3d]
+        [--runners serial pipelined] [--images N] [--threads 2] [--device cpu|cuda] [--depth file|model]
+        [--out FILE.json]
 
 ``extraction`` times every stage of one pseudo-mask generator call (features, depth, affinity + eigensolve,
 partition, confidence, CRF) on a synthetic 640 x 480 scene, for each combination of feature input size, NCut
@@ -10,7 +13,15 @@ Spatial Confidence, stop on the rest) and backbone (weight-free patch colours; D
 which costs what the trained one costs). Every combination runs in a fresh process, so its peak memory is its
 own: the table gives the process's resident memory before the call (imports, model), its peak RSS, and the
 peak of numpy/Python allocations during the call (tracemalloc; torch's own allocations are not traced). Stage
-columns are seconds; ``cut`` is affinity + eigensolve for all cuts of the image. A subcommand is one
+columns are seconds; ``cut`` is affinity + eigensolve for all cuts of the image.
+
+``extraction --end-to-end`` runs the extraction runner itself (``cuts3d extract``'s) over a folder of rendered
+scenes with random-weight DINO ViT-B/8, serial against pipelined, and reports images per second end to end, per
+stage and of the backbone forward alone, the device's busy fraction, peak memory of the process tree and of the
+GPU (``tools/extraction_benchmark.py``). ``--device cuda --depth model`` is the GPU mode: CutS3D with a
+random-weight Depth Anything V2 Small on the GPU (``--images`` defaults to 4 on the CPU, 64 on a GPU).
+
+A subcommand is one
 ``add_<name>_arguments`` / ``run_<name>`` pair registered in :data:`SUBCOMMANDS`.
 
     python tools/benchmark.py training [--variants cutler cuts3d] [--iters 10] [--warmup 2] [--size 256]
@@ -161,6 +172,19 @@ def add_extraction_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--backbones', nargs='+', choices=sorted(BACKBONES), default=sorted(BACKBONES))
     parser.add_argument('--max-dense-nodes', type=int, default=None,
                         help='skip the dense solver on grids with more patches (its cost grows as N^3)')
+    parser.add_argument('--end-to-end', action='store_true',
+                        help='time the extraction runner over a folder of images, serial vs pipelined, with DINO '
+                             'ViT-B/8 (random weights); --solvers, --backbones, --max-dense-nodes do not apply')
+    parser.add_argument('--runners', nargs='+', choices=('serial', 'pipelined'), default=['serial', 'pipelined'])
+    parser.add_argument('--images', type=int, default=None,
+                        help='rendered scenes per case (default 4 on the CPU, 64 on a GPU)')
+    parser.add_argument('--threads', type=int, default=2, help='torch/BLAS/OpenMP threads of the main process')
+    parser.add_argument('--device', default='cpu', help='device of the feature extractor (and of a depth model)')
+    parser.add_argument('--arch', choices=('vit_small', 'vit_base'), default='vit_base',
+                        help='DINO backbone of --end-to-end (patch 8, random weights)')
+    parser.add_argument('--depth', choices=('file', 'model'), default='file',
+                        help="CutS3D's depth: .npy files (FileDepth), or a random-weight Depth Anything V2 Small "
+                             'on --device')
     parser.add_argument('--out', help='also write the rows as json')
 
 
@@ -179,7 +203,42 @@ def format_rows(rows: list[dict]) -> str:
     return '\n'.join(lines)
 
 
+def measure_end_to_end(case: dict, queue: multiprocessing.Queue) -> None:
+    """Child process: one (mode, size) case of ``extraction --end-to-end``."""
+    from extraction_benchmark import measure_end_to_end as measure  # tools/extraction_benchmark.py, beside this
+
+    queue.put(measure(case))
+
+
+def run_end_to_end(args: argparse.Namespace) -> int:
+    import os
+
+    from cut_benchmark import load_average  # beside this script
+    from extraction_benchmark import format_end_to_end
+
+    for name in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
+        os.environ[name] = str(args.threads)
+    images = args.images or (64 if args.device.startswith('cuda') else 4)
+    start, load_before = time.perf_counter(), load_average()
+    results = []
+    for mode, size in itertools.product(args.modes, args.sizes):
+        case = dict(mode=mode, size=size, runners=args.runners, images=images, threads=args.threads,
+                    device=args.device, depth=args.depth, arch=args.arch)
+        results.append(run_case(case, measure_end_to_end))
+        print(format_end_to_end(results[-1:]), flush=True)
+    print(format_end_to_end(results))
+    print(f'load average before: {load_before}; after: {load_average()}; {time.perf_counter() - start:.0f} s; '
+          f'{args.threads} thread(s); {images} image(s) per case')
+    if args.out:
+        with open(args.out, 'w', encoding='utf-8') as handle:
+            json.dump(results, handle, indent=1)
+    failed = [result for result in results if 'error' in result or not result['same_json']]
+    return 1 if failed else 0
+
+
 def run_extraction(args: argparse.Namespace) -> int:
+    if args.end_to_end:
+        return run_end_to_end(args)
     rows = []
     for backbone, mode, size, solver in itertools.product(args.backbones, args.modes, args.sizes, args.solvers):
         case = dict(backbone=backbone, mode=mode, size=size, solver=solver)

@@ -64,6 +64,7 @@ def report(summary: ExtractionSummary) -> str:
             f'{summary.annotations_written} pseudo-masks -> {summary.out}\n'
             f'{PROG}: rank 0 processed {summary.processed} this run, skipped {summary.resumed} already done; '
             f'seconds per image: {stages or "n/a"}\n'
+            f'{PROG}: rank 0 ran {summary.how}\n'
             f'{PROG}: {summary.failures_total} image(s) failed -> {summary.failures_file}')
 
 

@@ -3,7 +3,8 @@
 CutLER's MaskCut resizes every image to a fixed 480 x 480 square with PIL LANCZOS (aspect ratio not kept) and normalises
 with the ImageNet mean/std before the ViT (``docs/reference.md``, "MaskCut"). :class:`PatchFeatureExtractor` does
 exactly that, runs the network under :func:`torch.inference_mode`, and returns :class:`PatchFeatures` with float32
-``C x h x w`` features, ``h = H // patch_size``.
+``C x h x w`` features, ``h = H // patch_size``. ``__call__(image)`` is the one-image contract; ``batch(images)``
+gives the same features for several images from one forward pass (what the pipelined extraction runner feeds).
 """
 from __future__ import annotations
 
@@ -77,20 +78,51 @@ class PatchFeatureExtractor(ABC):
 
     def to_tensor(self, resized: np.ndarray) -> torch.Tensor:
         """``1 x 3 x H x W`` float32 tensor on ``device``, normalised by ``mean``/``std``."""
+        return self.to_batch_tensor([resized])
+
+    def to_batch_tensor(self, resized: Sequence[np.ndarray]) -> torch.Tensor:
+        """``B x 3 x H x W`` float32 tensor on ``device`` of images resized to ``input_size``, normalised by
+        ``mean``/``std`` (one transfer for the batch)."""
         mean = np.asarray(self.mean, dtype=np.float32)
         std = np.asarray(self.std, dtype=np.float32)
-        normalised = (resized.astype(np.float32) - mean) / std
-        return torch.from_numpy(normalised).permute(2, 0, 1).unsqueeze(0).to(self.device)
+        normalised = (np.stack(resized).astype(np.float32) - mean) / std
+        return torch.from_numpy(normalised).permute(0, 3, 1, 2).to(self.device)
 
     @abstractmethod
     def extract(self, resized: np.ndarray) -> torch.Tensor | np.ndarray:
         """Features ``C x h x w`` of one image already resized to ``input_size`` (uint8 RGB)."""
+
+    def extract_batch(self, resized: Sequence[np.ndarray]) -> Sequence[torch.Tensor | np.ndarray]:
+        """Features ``C x h x w`` of several images already resized to ``input_size``. This default calls
+        :meth:`extract` per image; a network overrides it with one batched forward pass."""
+        return [self.extract(image) for image in resized]
 
     def __call__(self, image: np.ndarray) -> PatchFeatures:
         check_image(image)
         resized = self.resize(image)
         with torch.inference_mode():
             feats = self.extract(resized)
+        return self._patch_features(feats)
+
+    def batch(self, images: Sequence[np.ndarray]) -> list[PatchFeatures]:
+        """``[self(image) for image in images]`` from one forward pass on ``device`` (:meth:`extract_batch`).
+
+        Images already of ``input_size`` are not resized again. On the CPU the ViTs give the single-image features
+        bit for bit (tests/features/test_base.py); a GPU may pick other kernels for another batch size, which
+        changes the features by round-off.
+        """
+        resized = []
+        for image in images:
+            check_image(image)
+            resized.append(self.resize(image))
+        if not resized:
+            return []
+        with torch.inference_mode():
+            feats = self.extract_batch(resized)
+        return [self._patch_features(one) for one in feats]
+
+    def _patch_features(self, feats: torch.Tensor | np.ndarray) -> PatchFeatures:
+        """One image's network output as checked float32 :class:`PatchFeatures` on the CPU."""
         if isinstance(feats, torch.Tensor):
             feats = feats.detach().to('cpu', torch.float32).numpy()
         feats = np.ascontiguousarray(feats, dtype=np.float32)

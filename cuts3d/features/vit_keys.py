@@ -186,7 +186,14 @@ class ViTKeyExtractor(PatchFeatureExtractor):
         the last block only up to that linear gives it without the hook's state and skips one block's attention
         and MLP (tests/features/test_vit_keys.py checks the two agree).
         """
-        qkv = self.last_block_qkv(self.to_tensor(resized))[0]
+        return self._keys(self.last_block_qkv(self.to_tensor(resized))[0])
+
+    def extract_batch(self, resized: Sequence[np.ndarray]) -> list[torch.Tensor]:
+        """:meth:`extract` of several images in one forward pass."""
+        return [self._keys(qkv) for qkv in self.last_block_qkv(self.to_batch_tensor(resized))]
+
+    def _keys(self, qkv: torch.Tensor) -> torch.Tensor:
+        """One image's ``(1 + registers + h*w) x 3C`` qkv output -> its keys ``C x h x w``."""
         dims = self.embed_dims
         keys = qkv[1 + self.register_tokens.shape[1]:, dims:2 * dims]
         return keys.transpose(0, 1).reshape(dims, *self.grid)

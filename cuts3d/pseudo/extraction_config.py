@@ -123,8 +123,21 @@ def _positive_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and value > 0
 
 
+def _auto_or(check: Any) -> Any:
+    return lambda value: value == 'auto' or check(value)
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
+
+
 # name -> (check, what a valid value is)
 EXTRACTION_OPTIONS = {
+    'pipeline': (lambda v: isinstance(v, bool) or v == 'auto', "True, False or 'auto'"),
+    'batch_size': (_auto_or(_positive_int), "'auto' or an integer >= 1"),
+    'loader_workers': (_auto_or(_count), "'auto' or an integer >= 0"),
+    'cut_workers': (_auto_or(_positive_int), "'auto' or an integer >= 1"),
+    'max_in_flight': (_auto_or(_positive_int), "'auto' or an integer >= 1"),
     'sc_levels': (_positive_int, 'an integer >= 1'),
     'min_side': (_positive_int, 'an integer >= 1'),
     'max_side': (lambda v: v is None or _positive_int(v), 'an integer >= 1 or None'),

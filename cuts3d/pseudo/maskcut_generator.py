@@ -59,6 +59,7 @@ from ..cutting.point_cloud import DEPTH_REDUCTIONS, depth_to_grid
 from ..registry import (CONFIDENCE_ESTIMATORS, DEPTH_SOURCES, FEATURE_EXTRACTORS, GRAPH_CUTTERS, MASK_REFINERS,
                         PARTITIONERS, PSEUDO_MASK_GENERATORS, build_component)
 from ..structures import Cut, CutContext, Instance, PatchFeatures
+from ..utils.blas_threads import single_blas_thread
 from ..utils.mask_ops import confidence_to_image, mask_iou, resize_rgb, upsample_nearest_values
 from ..utils.timing import StageTimer
 from .mask_refinement import refine_to_image
@@ -155,12 +156,43 @@ class MaskCutGenerator:
         """Pseudo-masks of one RGB uint8 image, at its size; ``meta`` (``img_path``, ``rel_path``) for depth."""
         meta = {} if meta is None else meta
         self._timer.reset()
-        self._cut_log = []
         with self._timer('features'):
             feats = self.feature_extractor(image)
-        resized = resize_rgb(image, feats.input_size)
         with self._timer('depth'):
-            depth = self._depth(image, meta)
+            depth = self.depth_map(image, meta)
+        return self.cut_image(resize_rgb(image, feats.input_size), image.shape[:2], feats, depth)
+
+    def depth_map(self, image: np.ndarray, meta: dict) -> np.ndarray | None:
+        """The depth source's map of the image (float32 ``H x W``), or None without a depth source."""
+        if self.depth_source is None:
+            return None
+        return self.check_depth(self.depth_source(image, meta), image.shape[:2])
+
+    def check_depth(self, depth: Any, size: tuple[int, int]) -> np.ndarray:
+        """The depth source's output for an image of ``size = (H, W)`` as float32, or a ValueError naming it."""
+        depth = np.asarray(depth, dtype=np.float32)
+        if depth.shape != tuple(size):
+            raise ValueError(f'depth source {type(self.depth_source).__name__} returned shape {depth.shape} '
+                             f'for an image of {tuple(size)}')
+        return depth
+
+    def cut_image(self, resized: np.ndarray, size: tuple[int, int], feats: PatchFeatures,
+                  depth: np.ndarray | None) -> list[Instance]:
+        """Everything after features and depth: the N-cut loop on the patch grid and each instance's refinement.
+
+        ``resized`` is the image at ``feats.input_size`` (the features' input, where the CRF runs), ``size`` the
+        image's ``(H, W)``, ``depth`` its :meth:`depth_map`. :meth:`__call__` is features, depth, then this; the
+        pipelined runner computes features and depth of several images on their device and calls this in a worker
+        process. Stage seconds add to :attr:`timings` (reset by :meth:`__call__`). It runs with one BLAS thread
+        (:func:`~cuts3d.utils.blas_threads.single_blas_thread`): the masks do not depend on the thread count.
+        """
+        with single_blas_thread():
+            return self._cut_image(resized, size, feats, depth)
+
+    def _cut_image(self, resized: np.ndarray, size: tuple[int, int], feats: PatchFeatures,
+                   depth: np.ndarray | None) -> list[Instance]:
+        self._cut_log = []
+        with self._timer('depth'):
             grid_depth = None if depth is None else depth_to_grid(depth, feats.grid, reduce=self.depth_reduce)
         context = CutContext(image=resized, grid=feats.grid, depth=grid_depth,
                              claimed=np.zeros(feats.grid, dtype=bool))
@@ -172,22 +204,12 @@ class MaskCutGenerator:
             refine_depth = upsample_nearest_values(depth, resized.shape[:2])
         instances = []
         for entry, cut, patch_mask, confidence in self._cut_loop(feats, context):
-            instance = self._to_image(entry, cut, patch_mask, confidence, resized, image.shape[:2], refine_depth)
+            instance = self._to_image(entry, cut, patch_mask, confidence, resized, size, refine_depth)
             if instance is None:
                 entry['decision'] = 'empty_after_crf'
             else:
                 instances.append(instance)
         return instances
-
-    def _depth(self, image: np.ndarray, meta: dict) -> np.ndarray | None:
-        """Depth of the original image (float32 ``H x W``), or None without a depth source."""
-        if self.depth_source is None:
-            return None
-        depth = np.asarray(self.depth_source(image, meta), dtype=np.float32)
-        if depth.shape != image.shape[:2]:
-            raise ValueError(f'depth source {type(self.depth_source).__name__} returned shape {depth.shape} '
-                             f'for an image of {image.shape[:2]}')
-        return depth
 
     def _is_rest(self, bipartition: np.ndarray, claimed: np.ndarray) -> tuple[bool, float]:
         """Whether the NCut bipartition is "the rest", everything not claimed yet (CutS3D's stop criterion), and

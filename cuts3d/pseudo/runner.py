@@ -6,6 +6,14 @@ records images it could not process, with the reason, in a failures part file; t
 rank 0 merges all part files into the COCO json (:mod:`cuts3d.pseudo.coco_writer`), written atomically, and the
 failures into ``<out stem>.failures.jsonl``.
 
+Within a rank, images go through :class:`~cuts3d.pseudo.pipeline.PipelinedShard` when the feature extractor runs on
+a GPU (``pipeline='auto'``, the default) or when asked (``pipeline=True``): loader processes, batched forward passes
+on the device, and a pool of cut workers overlap (``batch_size``, ``loader_workers``, ``cut_workers``,
+``max_in_flight``; the config's ``extraction`` dict). Otherwise (a CPU extractor under ``'auto'``: the forward pass
+already uses every core, and a cut worker beside it slowed extraction down on the 2-core machine measured in
+docs/performance.md; ``pipeline=False``; or a generator that does not split into those stages) the serial loop runs,
+one image after another, which is the reference the pipeline is tested against: both write the same records.
+
 Image ids are the global sorted index + 1 and annotation ids follow image order, so a resumed run, a run split
 over any number of ranks, and an uninterrupted single-process run write the same file byte for byte. ``resume``
 skips the images already recorded in ``work_dir`` (whatever world size wrote them) and retries failed ones; the
@@ -41,18 +49,20 @@ from typing import IO, Any
 
 from tqdm import tqdm
 
-from ..structures import Instance
 from ..utils.atomic_file import write_jsonl_atomic
 from ..utils.image_io import ImageLoadError, fit_max_side, load_rgb
-from ..utils.mask_ops import confidence_to_image, resize_mask_smooth
 from ..utils.output_paths import OutputPathError, check_writable_dir, check_writable_file
 from ..utils.timing import StageTimer
-from .coco_writer import annotation_from_instance, generator_info, image_entry, to_jsonable, write_coco_json
+from .coco_writer import generator_info, image_entry, to_jsonable, write_coco_json
 from .distributed import barrier
 from .dry_run import build_checked_generator
 from .image_list import ImageItem
+from .image_records import failure_reason, image_record, resize_instance
 from .part_files import PartWriter, read_record_at, read_records
 from .work_dir_lock import WorkDirLock, WorkDirLockedError
+
+__all__ = ['ExtractionAbortedError', 'ExtractionRunner', 'ExtractionSetupError', 'ExtractionSummary',
+           'failures_path', 'output_work_dir', 'resize_instance']
 
 MERGED_MARKER = 'merged'
 
@@ -74,11 +84,44 @@ class ExtractionSummary:
     processed: int
     failed_here: int
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    how: str = 'serially, one image after another'
     images_written: int | None = None
     annotations_written: int | None = None
     failures_total: int | None = None
     out: str | None = None
     failures_file: str | None = None
+
+
+class _ShardLog:
+    """Appends a shard's records and failures to its part files, counts them and moves the progress bar.
+
+    After ``warn_after`` failures of the generator in a row (unreadable files say nothing about the setup), one
+    warning says so, in case the cause is a setup the dry run cannot see; the run goes on.
+    """
+
+    def __init__(self, results: PartWriter, failures: PartWriter, bar: tqdm, warn_after: int | None) -> None:
+        self.results = results
+        self.failures_file = failures
+        self.bar = bar
+        self.warn_after = warn_after
+        self.processed = self.failures = self.consecutive = 0
+
+    def done(self, record: dict) -> None:
+        self.results.append(record)
+        self.processed += 1
+        self.consecutive = 0
+        self.bar.update()
+
+    def failed(self, item: ImageItem, reason: str, unreadable: bool) -> None:
+        self.failures_file.append({'index': item.index, 'file_name': item.rel_path, 'path': item.path,
+                                   'reason': reason})
+        self.failures += 1
+        self.consecutive = self.consecutive if unreadable else self.consecutive + 1
+        if self.consecutive == self.warn_after:
+            self.bar.write(f'warning: the generator failed on {self.consecutive} images in a row (last: '
+                           f'{item.path}: {reason}); they are recorded in the failures file and the run goes on. '
+                           'If the setup is wrong, stop it and fix that; --resume retries them.', file=sys.stderr)
+        self.bar.update()
 
 
 def failures_path(out: str) -> str:
@@ -102,14 +145,6 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
-def resize_instance(instance: Instance, size: tuple[int, int]) -> Instance:
-    """An instance found on a downscaled image, brought to the original ``size = (H, W)``."""
-    mask = resize_mask_smooth(instance.mask, size)
-    confidence = confidence_to_image(instance.confidence, instance.mask, mask)
-    score = float(confidence[mask].mean()) if mask.any() else 0.0
-    return Instance(mask=mask, confidence=confidence, score=score, provenance=instance.provenance)
-
-
 class ExtractionRunner:
     """Runs a pseudo-mask generator over this rank's shard and (rank 0) merges the result.
 
@@ -125,6 +160,13 @@ class ExtractionRunner:
         max_side: longer images are processed downscaled; their masks are resized back to the full size.
         warn_after_failures: warn once per streak of this many failures in a row (None: never); never aborts.
         progress: show a progress bar with ETA on rank 0.
+        pipeline: True: run the shard pipelined (:mod:`cuts3d.pseudo.pipeline`) when the generator allows it;
+            False: one image after another in this process (the reference); ``'auto'``: pipelined when the feature
+            extractor is on a GPU.
+        batch_size, loader_workers, cut_workers, max_in_flight: the pipeline's images per forward pass, image loader
+            processes, cut worker processes, and bound on the images between the device and their record (memory);
+            ``'auto'`` picks them for the feature extractor's device and the CPUs
+            (:func:`~cuts3d.pseudo.pipeline.resolve_settings`).
 
     Building runs the generator once on a synthetic image (:func:`~cuts3d.pseudo.dry_run.build_checked_generator`)
     and raises :class:`~cuts3d.pseudo.dry_run.GeneratorConfigError` when it fails. Subclasses that run another kind
@@ -135,7 +177,9 @@ class ExtractionRunner:
     def __init__(self, generator_cfg: dict, items: Sequence[ImageItem], out: str, work_dir: str | None = None, *,
                  resume: bool = False, rank: int = 0, world_size: int = 1, sc_levels: int = 6, min_side: int = 8,
                  max_side: int | None = 4096, warn_after_failures: int | None = 20,
-                 progress: bool = True) -> None:
+                 progress: bool = True, pipeline: bool | str = 'auto', batch_size: int | str = 'auto',
+                 loader_workers: int | str = 'auto', cut_workers: int | str = 'auto',
+                 max_in_flight: int | str = 'auto') -> None:
         if not 0 <= rank < world_size:
             raise ValueError(f'rank {rank} is not in [0, world_size={world_size})')
         if sc_levels < 1:
@@ -156,7 +200,13 @@ class ExtractionRunner:
         self.max_side = max_side
         self.warn_after_failures = warn_after_failures
         self.progress = progress
+        if pipeline not in (True, False, 'auto'):
+            raise ValueError(f"pipeline must be True, False or 'auto', got {pipeline!r}")
+        self.pipeline = pipeline
+        self.pipeline_options = dict(batch_size=batch_size, loader_workers=loader_workers, cut_workers=cut_workers,
+                                     max_in_flight=max_in_flight)
         self._timer = StageTimer()
+        self._how = ExtractionSummary.how
 
     def _build(self, cfg: dict, sc_levels: int) -> Any:
         """The per-image component: the pseudo-mask generator, checked by a dry run."""
@@ -221,49 +271,66 @@ class ExtractionRunner:
 
     # ----------------------------------------------------------------------------------------- one image
     def _process(self, item: ImageItem) -> dict:
-        """Load one image, run the generator, and return its part-file record."""
+        """Load one image, run the generator, and return its part-file record (the serial loop)."""
         with self._timer('load'):
             image = load_rgb(item.path, min_side=self.min_side)
-            height, width = image.shape[:2]
             work = fit_max_side(image, self.max_side, name=item.path)
         instances = self.generator(work, item.meta())
         for stage, seconds in getattr(self.generator, 'timings', {}).items():
             self._timer.seconds[stage] = self._timer.seconds.get(stage, 0.0) + seconds
         with self._timer('encode'):
-            if work is not image:
-                instances = [resize_instance(instance, (height, width)) for instance in instances]
-            annotations = [annotation_from_instance(instance, self.sc_levels) for instance in instances
-                           if instance.mask.any()]
-        return {'index': item.index, 'file_name': item.rel_path, 'width': width, 'height': height,
-                'annotations': annotations}
+            return image_record(item, image.shape[:2], work.shape[:2], instances, self.sc_levels)
+
+    def _pipelined_shard(self) -> Any:
+        """The :class:`~cuts3d.pseudo.pipeline.PipelinedShard` of this run, or None to run serially."""
+        from .cut_pool import CutPoolError
+        from .pipeline import PipelinedShard, extractor_device, resolve_settings, supports_pipeline
+
+        if self.pipeline is False or type(self)._process is not ExtractionRunner._process:
+            return None
+        device = extractor_device(self.generator)
+        if self.pipeline == 'auto' and not device.startswith('cuda'):
+            self._how = f"serially, one image after another (extraction.pipeline='auto' with the features on {device})"
+            return None
+        if not supports_pipeline(self.generator):
+            if self.rank == 0:
+                print(f'note: {type(self.generator).__name__} does not split into features and a cut stage; '
+                      'extracting one image after another', file=sys.stderr)
+            return None
+        settings = resolve_settings(**self.pipeline_options, device=device)
+        try:
+            return PipelinedShard(self.generator, settings, sc_levels=self.sc_levels, min_side=self.min_side,
+                                  max_side=self.max_side, timer=self._timer)
+        except CutPoolError as error:
+            raise ExtractionSetupError(str(error)) from error
 
     def _run_shard(self, todo: list[ImageItem]) -> tuple[int, int]:
         """Process ``todo``, appending to this rank's part files; returns ``(processed, failed)``."""
-        processed = failed = consecutive = 0
-        bar = tqdm(todo, desc=f'extract (rank 0 of {self.world_size})', unit='img', dynamic_ncols=True,
+        bar = tqdm(total=len(todo), desc=f'extract (rank 0 of {self.world_size})', unit='img', dynamic_ncols=True,
                    disable=not self.progress or self.rank != 0)
-        with PartWriter(self._part('results', self.rank)) as results, \
-                PartWriter(self._part('failures', self.rank)) as failures:
-            for item in bar:
-                try:
-                    record = self._process(item)
-                except Exception as error:  # noqa: BLE001 - one image's failure is recorded with its reason
-                    reason = str(error) if isinstance(error, ImageLoadError) else f'{type(error).__name__}: {error}'
-                    failures.append({'index': item.index, 'file_name': item.rel_path, 'path': item.path,
-                                     'reason': reason})
-                    failed += 1
-                    # Unreadable files say nothing about the setup; a long streak of generator errors may.
-                    consecutive = consecutive if isinstance(error, ImageLoadError) else consecutive + 1
-                    if consecutive == self.warn_after_failures:
-                        bar.write(f'warning: the generator failed on {consecutive} images in a row (last: '
-                                  f'{item.path}: {reason}); they are recorded in the failures file and the run '
-                                  'goes on. If the setup is wrong, stop it and fix that; --resume retries them.',
-                                  file=sys.stderr)
-                    continue
-                results.append(record)
-                processed += 1
-                consecutive = 0
-        return processed, failed
+        self._how = ExtractionSummary.how
+        shard = self._pipelined_shard()
+        if shard is not None:
+            self._how = f'pipelined: {shard.settings.describe()}'
+        try:
+            with PartWriter(self._part('results', self.rank)) as results, \
+                    PartWriter(self._part('failures', self.rank)) as failures:
+                log = _ShardLog(results, failures, bar, self.warn_after_failures)
+                if shard is not None:
+                    shard.run(todo, log.done, log.failed)
+                    return log.processed, log.failures
+                for item in todo:
+                    try:
+                        record = self._process(item)
+                    except Exception as error:  # noqa: BLE001 - one image's failure is recorded with its reason
+                        log.failed(item, failure_reason(error), isinstance(error, ImageLoadError))
+                        continue
+                    log.done(record)
+                return log.processed, log.failures
+        finally:
+            bar.close()
+            if shard is not None:
+                shard.close()
 
     # ----------------------------------------------------------------------------------------- merge
     def _merge(self, summary: ExtractionSummary) -> None:
@@ -351,7 +418,8 @@ class ExtractionRunner:
                                                                 error)) from error
             summary = ExtractionSummary(
                 num_images=len(self.items), resumed=len(shard) - len(todo), processed=processed, failed_here=failed,
-                stage_seconds={stage: seconds / max(processed, 1) for stage, seconds in self._timer.seconds.items()})
+                stage_seconds={stage: seconds / max(processed, 1) for stage, seconds in self._timer.seconds.items()},
+                how=self._how)
             barrier()
             if self.rank == 0:
                 try:

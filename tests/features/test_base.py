@@ -66,3 +66,20 @@ def test_bad_images_are_refused(image, error):
 def test_a_subclass_returning_the_wrong_grid_is_caught(odd_image):
     with pytest.raises(RuntimeError, match='expected C x 2 x 2'):
         WrongGrid(input_size=(8, 8))(odd_image)
+
+
+def test_batch_gives_each_image_its_single_image_features(odd_image):
+    extractor = MeanColour(input_size=(16, 24))
+    images = [odd_image, odd_image[::-1].copy(), extractor.resize(odd_image[:, ::-1].copy())]
+    batch = extractor.batch(images)
+    assert len(batch) == 3 and extractor.batch([]) == []
+    for one, image in zip(batch, images):
+        np.testing.assert_array_equal(one.feats, extractor(image).feats)
+        assert one.input_size == (16, 24) and one.patch_size == 4
+
+
+def test_batch_refuses_a_bad_image_and_checks_the_grid(odd_image):
+    with pytest.raises(ValueError):
+        MeanColour(input_size=(8, 8)).batch([odd_image, np.zeros((8, 8), np.uint8)])
+    with pytest.raises(RuntimeError, match='expected C x 2 x 2'):
+        WrongGrid(input_size=(8, 8)).batch([odd_image])

@@ -72,3 +72,11 @@ def test_mae_or_dinov2_sizes_are_not_dino():
         DINOFeatures(arch='vit_large')
     with pytest.raises(ValueError, match='no patch size'):
         DINOFeatures(arch='vit_small', patch_size=14)
+
+
+def test_one_batched_forward_gives_the_single_image_keys_bit_for_bit(tiny_arch, odd_image):
+    torch.manual_seed(0)
+    extractor = DINOFeatures(arch=tiny_arch, patch_size=8, input_size=(40, 56), pretrained=False)
+    images = [odd_image, odd_image[::-1].copy(), odd_image[:, ::-1].copy()]
+    for one, image in zip(extractor.batch(images), images):
+        np.testing.assert_array_equal(one.feats, extractor(image).feats)

@@ -48,6 +48,9 @@ def test_depth_dir_becomes_file_depth(config, tmp_path):
     ({'extraction.sc_levels': 0}, 'extraction.sc_levels must be an integer >= 1'),
     ({'extraction.min_side': 2.5}, 'extraction.min_side must be an integer >= 1'),
     ({'extraction.dist_timeout_s': 0}, 'extraction.dist_timeout_s must be a number > 0'),
+    ({'extraction.batch_size': 0}, "extraction.batch_size must be 'auto' or an integer >= 1; got 0"),
+    ({'extraction.max_in_flight': 'many'}, "extraction.max_in_flight must be 'auto' or an integer >= 1"),
+    ({'extraction.pipeline': 'yes'}, "extraction.pipeline must be True, False or 'auto'"),
     ({'extraction.max_consecutive_failures': 3}, 'unknown option extraction.max_consecutive_failures'),
     ({'extraction': [1]}, 'extraction must be a dict'),
 ])
@@ -57,8 +60,10 @@ def test_extraction_options_are_checked_before_any_image(config, option, message
 
 
 def test_valid_extraction_options_pass(config):
-    cfg = load_extraction_config(config, {'extraction.max_side': None, 'extraction.warn_after_failures': 5}, None)
-    assert extraction_options(cfg) == {'max_side': None, 'warn_after_failures': 5}
+    cfg = load_extraction_config(config, {'extraction.max_side': None, 'extraction.warn_after_failures': 5,
+                                          'extraction.cut_workers': 3, 'extraction.max_in_flight': 'auto'}, None)
+    assert extraction_options(cfg) == {'max_side': None, 'warn_after_failures': 5, 'cut_workers': 3,
+                                       'max_in_flight': 'auto'}
 
 
 DEMO = os.path.join(os.path.dirname(__file__), '..', '..', 'configs', 'demo')

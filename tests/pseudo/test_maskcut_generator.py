@@ -467,3 +467,26 @@ def test_confidence_map_is_aligned_to_the_mask_or_left_patchy_for_table_5d():
     np.testing.assert_allclose(aligned[0].confidence, np.where(aligned[0].mask, 0.75, 0))
     np.testing.assert_allclose(patchy[0].confidence, np.where(patches, 0.75, 0))
     assert aligned[0].mask.sum() > patches.sum() and patchy[0].score == pytest.approx(0.75)
+
+
+class BlasThreads(Bipartition):
+    """Bipartition that records how many threads each loaded BLAS library may use while it runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.threads = []
+
+    def __call__(self, cut, context):
+        from threadpoolctl import threadpool_info
+
+        self.threads += [info['num_threads'] for info in threadpool_info() if info['user_api'] == 'blas']
+        return super().__call__(cut, context)
+
+
+def test_the_cut_stage_runs_with_one_blas_thread_whatever_the_caller_allows():
+    from threadpoolctl import threadpool_limits
+
+    partitioner = BlasThreads()
+    with threadpool_limits(limits=2, user_api='blas'):
+        generator([box(0, 3, 0, 3)], partitioner=partitioner)
+    assert partitioner.threads and set(partitioner.threads) == {1}

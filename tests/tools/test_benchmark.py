@@ -29,3 +29,31 @@ def test_cut_arguments_parse():
     args = parser.parse_args(['--no-reference', '--solvers', 'fast', 'lobpcg', '--scenes', '4'])
     assert (args.reference, args.solvers, args.scenes, args.threads, args.size) == (False, ['fast', 'lobpcg'], 4,
                                                                                     1, 480)
+
+
+def test_end_to_end_extraction_measures_both_runners_with_a_depth_model(monkeypatch, tiny_depth_models):
+    benchmark = load_tool('benchmark')
+    monkeypatch.syspath_prepend(str(REPO / 'tools'))
+    results = queue.Queue()
+    arch = dict(embed_dims=32, num_layers=2, num_heads=4, feedforward_channels=64)
+    benchmark.measure_end_to_end(dict(mode='cuts3d', size=64, runners=['serial', 'pipelined'], images=3, threads=1,
+                                      device='cpu', depth='model', arch=arch,
+                                      depth_model=tiny_depth_models['DepthAnythingV2']), results)
+    result = results.get_nowait()
+    assert result['same_json'] and all(row['forward_images_per_s'] > 0 for row in result['rows'])
+    serial, pipelined = result['rows']
+    assert (serial['runner'], pipelined['runner']) == ('serial', 'pipelined')
+    assert pipelined['how'].startswith('pipelined: ') and serial['images'] == pipelined['images'] == 3
+    for row in result['rows']:
+        assert 0 < row['device_busy'] <= 1 and row['peak_memory_mb'] > 0 and row['peak_gpu_mb'] is None
+        assert {'load', 'features', 'depth', 'cut', 'refine', 'encode'} <= set(row['stage_images_per_s'])
+    assert 'pipelined' in load_tool('extraction_benchmark').format_end_to_end([result])
+
+
+def test_the_gpu_mode_depth_model_has_the_released_small_architecture(tmp_path):
+    from transformers import AutoModelForDepthEstimation
+
+    directory = load_tool('extraction_benchmark').save_depth_anything_small(str(tmp_path / 'small'))
+    model = AutoModelForDepthEstimation.from_pretrained(directory)
+    assert type(model).__name__ == 'DepthAnythingForDepthEstimation'
+    assert 24_000_000 < sum(p.numel() for p in model.parameters()) < 26_000_000  # Depth Anything V2 Small: 24.8 M

@@ -1,4 +1,4 @@
-"""tools/extract_pseudo_masks.py under torchrun: 2 ranks write the same file as 1 process."""
+"""tools/extract_pseudo_masks.py under torchrun: 2 pipelined ranks write the same file as 1 serial process."""
 import os
 import subprocess
 import sys
@@ -10,17 +10,19 @@ TOOL = os.path.join(ROOT, 'tools', 'extract_pseudo_masks.py')
 CUTLER = os.path.join(ROOT, 'configs', 'demo', 'extract_cutler_tiny.py')
 
 
-def test_two_ranks_write_the_same_file_as_one(tmp_path):
+def test_two_pipelined_ranks_write_the_file_of_one_serial_process(tmp_path):
     images = tmp_path / 'imgs'
     write_square_images(images, 7)
     single = tmp_path / 'single.json'
     assert load_tool('extract_pseudo_masks').main([CUTLER, '--images', str(images), '--out', str(single),
-                                                   '--no-progress']) == 3  # broken.png is listed as failed
+                                                   '--no-progress', '--cfg-options', 'extraction.pipeline=False']
+                                                  ) == 3  # broken.png is listed as failed
 
     double = tmp_path / 'double.json'
     result = subprocess.run(
         [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc-per-node', '2', TOOL, CUTLER,
-         '--images', str(images), '--out', str(double), '--launcher', 'pytorch', '--no-progress'],
+         '--images', str(images), '--out', str(double), '--launcher', 'pytorch', '--no-progress',
+         '--cfg-options', 'extraction.pipeline=True'],
         capture_output=True, text=True, timeout=120, env={**os.environ, 'OMP_NUM_THREADS': '1'})
     # rank 0 exits 3 (broken.png listed as failed); torchrun reports a rank's non-zero status as its own 1
     assert result.returncode == 1 and 'exitcode: 3' in result.stderr, result.stderr[-3000:]

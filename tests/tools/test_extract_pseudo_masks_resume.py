@@ -1,4 +1,5 @@
-"""tools/extract_pseudo_masks.py killed with SIGKILL mid-run, then --resume: the same file as an uninterrupted run."""
+"""tools/extract_pseudo_masks.py killed with SIGKILL mid-run (pipelined, its workers busy), then --resume: the same
+file as an uninterrupted serial run."""
 import json
 import os
 import signal
@@ -6,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 import time
+
+import psutil
 
 from tool_modules import load_tool, write_square_images
 
@@ -41,10 +44,11 @@ def test_killed_run_resumes_to_the_same_file(tmp_path, monkeypatch):
     reference = tmp_path / 'reference.json'
     # broken.png fails (exit 3: written, with a failure listed)
     assert load_tool('extract_pseudo_masks').main([str(config), '--images', str(images), '--out', str(reference),
-                                                   '--no-progress']) == 3
+                                                   '--no-progress', '--cfg-options', 'extraction.pipeline=False']) == 3
 
     out = tmp_path / 'out.json'
-    command = [sys.executable, TOOL, str(config), '--images', str(images), '--out', str(out), '--no-progress']
+    command = [sys.executable, TOOL, str(config), '--images', str(images), '--out', str(out), '--no-progress',
+               '--cfg-options', 'extraction.pipeline=True']
     env = {**os.environ, 'PYTHONPATH': os.pathsep.join([str(plugin.parent), os.environ.get('PYTHONPATH', '')])}
     part = tmp_path / 'out.work' / 'parts' / 'results-rank00000.jsonl'
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -54,9 +58,13 @@ def test_killed_run_resumes_to_the_same_file(tmp_path, monkeypatch):
             break
         time.sleep(0.05)
     assert process.poll() is None, 'the run finished before it could be killed'
+    helpers = psutil.Process(process.pid).children(recursive=True)  # forkserver, image loader, cut worker
+    assert len(helpers) >= 3
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     process.stderr.close()
+    _, alive = psutil.wait_procs(helpers, timeout=30)
+    assert not alive, 'helper processes outlived the killed run'
     done = part.read_bytes().count(b'\n')
     assert 3 <= done < 8 and not out.exists()
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 TOOLS = Path(__file__).resolve().parents[2] / 'tools'
-LIBRARIES = ('training_benchmark', 'cut_benchmark', 'quality_benchmark')  # tools/benchmark.py's libraries, not commands
+# tools/benchmark.py's libraries, not commands
+LIBRARIES = ('training_benchmark', 'cut_benchmark', 'extraction_benchmark', 'quality_benchmark')
 COMMANDS = sorted(path.stem for path in TOOLS.glob('*.py') if path.stem not in LIBRARIES)
 
 

@@ -21,4 +21,10 @@ pseudo_mask_generator = dict(
 # Runner options (cuts3d.pseudo.ExtractionRunner): Spatial Confidence level sets per mask in the json, images
 # with a side below min_side fail, longer than max_side are processed downscaled, warn (never abort) after this many
 # failures in a row, barrier timeout for multi-process runs (ranks finish their shards at different times).
-extraction = dict(sc_levels=6, min_side=8, max_side=4096, warn_after_failures=20, dist_timeout_s=86400)
+# pipeline: loader processes, batched forward passes on the device and cut worker processes overlap (False: one
+# image after another, the reference; same json; 'auto': pipelined when the features run on a GPU, serial on a CPU,
+# where the pipeline measured slower, docs/performance.md); 'auto' batch_size and workers are sized for the
+# extractor's device and the CPUs (cuts3d/pseudo/pipeline.py: GPU 8 images per pass, CPU 1); max_in_flight bounds the
+# images between the device and their record (memory; 'auto': two per cut worker plus a batch).
+extraction = dict(sc_levels=6, min_side=8, max_side=4096, warn_after_failures=20, dist_timeout_s=86400,
+                  pipeline='auto', batch_size='auto', loader_workers='auto', cut_workers='auto', max_in_flight='auto')

@@ -46,7 +46,9 @@ def test_end_to_end_extraction_measures_both_runners_with_a_depth_model(monkeypa
     assert pipelined['how'].startswith('pipelined: ') and serial['images'] == pipelined['images'] == 3
     for row in result['rows']:
         assert 0 < row['device_busy'] <= 1 and row['peak_memory_mb'] > 0 and row['peak_gpu_mb'] is None
-        assert {'load', 'features', 'depth', 'cut', 'refine', 'encode'} <= set(row['stage_images_per_s'])
+        assert {'load', 'features', 'depth', 'cut', 'partition', 'confidence', 'refine', 'encode'} \
+            <= set(row['stage_images_per_s'])  # every stage ran: the random-weight graph is cut
+        assert row['masks_per_image'] > 0
     assert 'pipelined' in load_tool('extraction_benchmark').format_end_to_end([result])
 
 

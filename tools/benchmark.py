@@ -105,9 +105,17 @@ class SceneDepth:
 
 
 def generator_config(backbone: str, size: int, solver: str, mode: str, depth: np.ndarray) -> dict:
-    """The MaskCutGenerator config of one benchmark case (DenseCRF refiner in both modes, as the reference)."""
-    cfg = dict(type='MaskCutGenerator', feature_extractor=BACKBONES[backbone](size),
-               cutter=dict(type='NCutCutter', tau=0.15, solver=solver), refiner=dict(type='DenseCRF'), num_cuts=3)
+    """The MaskCutGenerator config of one benchmark case (DenseCRF refiner in both modes, as the reference).
+
+    Random-weight features are all alike, so they are binarised at the end-to-end benchmark's
+    ``RANDOM_WEIGHT_TAU`` instead of MaskCut's 0.15, where their graph is one clique and nothing would be cut
+    (tools/extraction_benchmark.py)."""
+    from extraction_benchmark import RANDOM_WEIGHT_TAU  # beside this script
+
+    features = BACKBONES[backbone](size)
+    tau = RANDOM_WEIGHT_TAU if features.get('pretrained') is False else 0.15
+    cfg = dict(type='MaskCutGenerator', feature_extractor=features,
+               cutter=dict(type='NCutCutter', tau=tau, solver=solver), refiner=dict(type='DenseCRF'), num_cuts=3)
     if mode == 'cutler':
         return dict(cfg, partitioner=dict(type='ConnectedComponent2D'), confidence=dict(type='ConstantConfidence'))
     return dict(cfg, depth_source=SceneDepth(depth),

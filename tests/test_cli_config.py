@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from cuts3d.cli_config import (RunConfigError, adapt_to_machine, check_dataset_classes, check_dataset_files, load_config,
-                               prepare_backbone_init)
+from cuts3d.cli_config import (RunConfigError, adapt_to_machine, check_dataset_classes, check_dataset_files,
+                               load_config, prepare_backbone_init)
 
 FULL = 'configs/cuts3d/dino_in1k.py'
 CONFIGS = Path(__file__).resolve().parents[1] / 'configs'

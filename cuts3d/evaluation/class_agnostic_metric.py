@@ -26,8 +26,8 @@ AR_ITEMS = {'AR@100': 'AR@1', 'AR@300': 'AR@10', 'AR@1000': 'AR@100', 'AR_s@1000
             'AR_m@1000': 'AR_m@100', 'AR_l@1000': 'AR_l@100'}
 # The project's stat names (as tools/eval_pseudo_masks.py writes them) for each reported item.
 _ITEM_TO_STAT = {'mAP': 'AP', 'mAP_50': 'AP50', 'mAP_75': 'AP75', 'mAP_s': 'APs', 'mAP_m': 'APm', 'mAP_l': 'APl',
-              'AR@1': 'AR1', 'AR@10': 'AR10', 'AR@100': 'AR100', 'AR_s@100': 'ARs', 'AR_m@100': 'ARm',
-              'AR_l@100': 'ARl'}
+                 'AR@1': 'AR1', 'AR@10': 'AR10', 'AR@100': 'AR100', 'AR_s@100': 'ARs', 'AR_m@100': 'ARm',
+                 'AR_l@100': 'ARl'}
 
 
 def collapse_categories(coco) -> None:

@@ -21,5 +21,6 @@ from .state_dict import strip_prefixes, timm_vit_to_mmpretrain, unwrap_state_dic
 from .torch_file import describe_non_torch_file
 
 __all__ = ['CheckpointError', 'MANUAL_DOWNLOADS', 'OFFICIAL_WEIGHTS', 'cache_dir', 'cached_path',
-           'describe_non_torch_file', 'fetch', 'is_local_model', 'is_url', 'load_foreign_weights', 'load_pretrained', 'mirrored', 'official_url',
+           'describe_non_torch_file', 'fetch', 'is_local_model', 'is_url', 'load_foreign_weights', 'load_pretrained',
+           'mirrored', 'official_url',
            'read_weights_only', 'strip_prefixes', 'timm_vit_to_mmpretrain', 'unpickling_reason', 'unwrap_state_dict']

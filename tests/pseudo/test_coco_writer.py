@@ -9,7 +9,7 @@ from pycocotools.coco import COCO
 
 from cuts3d import __version__
 from cuts3d.pseudo.coco_reader import (PseudoMaskFileError, annotation_confidence, annotation_mask,
-                                      load_pseudo_masks)
+                                       load_pseudo_masks)
 from cuts3d.pseudo.coco_writer import annotation_from_instance, generator_info, image_entry, write_coco_json
 from cuts3d.structures import Instance
 

@@ -20,7 +20,8 @@ def _setup(tmp_path, extra: str):
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (48, 64, 3), dtype=np.uint8)).save(images / 'a.png')
     config = tmp_path / 'dino_tiny.py'
     config.write_text(f"_base_ = [{CUTLER!r}]\n"
-                      f"pseudo_mask_generator = dict(num_cuts=1, feature_extractor=dict(_delete_=True, type='DINOFeatures', "
+                      "pseudo_mask_generator = dict(num_cuts=1, feature_extractor=dict(_delete_=True, "
+                      "type='DINOFeatures', "
                       f"arch={TINY_ARCH!r}, patch_size=8, input_size=(32, 32){extra}))\n")
     return str(config), str(images)
 

@@ -110,7 +110,8 @@ def test_pipeline_loads_with_the_placeholder_loader_and_packs_the_failure_mark()
     from cuts3d.cli_config import RunConfigError
 
     def cfg(*pipeline):
-        return Config(dict(test_dataloader=dict(dataset=dict(type='CocoDataset', ann_file='a.json', pipeline=list(pipeline)))))
+        dataset = dict(type='CocoDataset', ann_file='a.json', pipeline=list(pipeline))
+        return Config(dict(test_dataloader=dict(dataset=dataset)))
 
     load = dict(type='LoadImageFromFile', backend_args=None)
     pipeline = infer.test_pipeline(cfg(load, dict(type='LoadAnnotations'), dict(type='mmdet.PackDetInputs')))

@@ -39,7 +39,8 @@ def dpt_config(tmp_path, tiny_depth_models):
 
 def test_writes_mirrored_pngs_that_file_depth_reads_exactly(images, dpt_config, tiny_depth_models, tmp_path, capsys):
     out = tmp_path / 'depth'
-    assert tool.main([dpt_config, '--images', str(images), '--out', str(out), '--no-progress']) == 3  # broken.png failed, the others are written
+    # broken.png failed, the others are written
+    assert tool.main([dpt_config, '--images', str(images), '--out', str(out), '--no-progress']) == 3
     assert sorted(str(p.relative_to(out)) for p in out.rglob('*.png')) == ['n01/a.png', 'n01/b.png', 'n02/c.png']
     failures = [json.loads(line) for line in (tmp_path / 'depth.failures.jsonl').read_text().splitlines()]
     assert [f['file_name'] for f in failures] == ['n02/broken.png']

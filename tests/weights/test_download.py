@@ -96,7 +96,7 @@ def test_missing_file_on_the_server_is_a_one_line_error(weights_server):
 
 
 def test_a_file_placed_in_the_cache_by_hand_is_used_offline(closed_port, weights_cache):
-    url = f'https://dl.fbaipublicfiles.com/dino/dino_vitbase8_pretrain/dino_vitbase8_pretrain.pth'
+    url = 'https://dl.fbaipublicfiles.com/dino/dino_vitbase8_pretrain/dino_vitbase8_pretrain.pth'
     os.makedirs(os.path.dirname(cached_path(url)))
     with open(cached_path(url), 'wb') as handle:
         handle.write(checkpoint_bytes())

@@ -28,31 +28,24 @@ Exit status:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING
 
-from .arguments import LAUNCHERS, add_cfg_options, parser_for
+from .arguments import (DEFAULT_DIST_TIMEOUT_S, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_SOME_FAILED, add_cfg_options,
+                        add_image_run_arguments, check_output_paths, parser_for)
 
 if TYPE_CHECKING:
-    from cuts3d.pseudo import ExtractionSummary, ImageItem
+    from cuts3d.pseudo import ExtractionSummary
 
 PROG = 'cuts3d extract'
-DEFAULT_DIST_TIMEOUT_S = 24 * 3600
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SOME_FAILED = 0, 1, 2, 3
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = parser_for(PROG, 'Extract pseudo-masks into a COCO json.')
     parser.add_argument('config', help='config file holding pseudo_mask_generator')
-    parser.add_argument('--images', required=True,
-                        help='image folder (searched recursively), one image, or a list file (one path per line)')
     parser.add_argument('--out', required=True, help='output COCO json (outside the image folders)')
     parser.add_argument('--depth', help='folder of depth maps <image path>.npy / 16-bit .png (uses FileDepth)')
-    parser.add_argument('--work-dir', help='part files, manifest and lock (default: <out stem>.work)')
-    parser.add_argument('--resume', action='store_true', help='continue the run recorded in --work-dir')
-    parser.add_argument('--launcher', choices=LAUNCHERS, default='none', help='pytorch: started by torchrun')
-    parser.add_argument('--no-progress', action='store_true', help='no progress bar')
+    add_image_run_arguments(parser, 'part files, manifest and lock (default: <out stem>.work)')
     add_cfg_options(parser)
     return parser.parse_args(argv)
 
@@ -78,31 +71,6 @@ def exit_status(summary: ExtractionSummary) -> tuple[int, str | None]:
                                   f'are not in {summary.out} (reasons in {summary.failures_file}); fix or remove '
                                   'them, then rerun with --resume to add them')
     return EXIT_OK, None
-
-
-def check_output_paths(args: argparse.Namespace, root: str, items: list[ImageItem]) -> None:
-    """Refuse an ``--out`` or ``--work-dir`` that is an input or lies inside the image (or depth) folders.
-
-    The image folders are the ``--images`` folder, or for a list file (or one image) each folder holding a listed
-    image.
-    """
-    from cuts3d.pseudo.runner import output_work_dir, failures_path
-    from cuts3d.utils.output_paths import refuse_inputs
-
-    if os.path.isdir(args.images):
-        trees = [('the --images folder', root)]
-    else:
-        folders = sorted({os.path.dirname(item.path) for item in items})
-        trees = [('a folder holding input images', folder) for folder in folders]
-    if args.depth:
-        trees.append(('the --depth folder', args.depth))
-    files = [('the config file', args.config)]
-    if os.path.isfile(args.images):
-        files.append(('the --images file', args.images))
-    work_dir = args.work_dir or output_work_dir(args.out)
-    for what, path in (('--out', args.out), ('the failures file', failures_path(args.out)),
-                       ('--work-dir', work_dir)):
-        refuse_inputs(path, what, files, trees)
 
 
 def main(argv: list[str] | None = None) -> int:

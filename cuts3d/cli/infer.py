@@ -39,14 +39,14 @@ import os.path as osp
 import sys
 from typing import TYPE_CHECKING
 
-from .arguments import RUNNER_LAUNCHERS, add_cfg_options, parser_for
+from .arguments import (EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_SOME_FAILED, RUNNER_LAUNCHERS, add_cfg_options,
+                        parser_for)
 
 if TYPE_CHECKING:
     from mmengine.config import Config
     from mmengine.runner import Runner
 
 PROG = 'cuts3d infer'
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SOME_FAILED = 0, 1, 2, 3
 EPILOG = '''\
 An image that cannot be read or decoded is skipped: it is listed with the reason in
 <out stem>.failures.jsonl (written on every run, empty when every image loaded).

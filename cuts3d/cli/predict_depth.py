@@ -23,7 +23,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from .arguments import LAUNCHERS, add_cfg_options, parser_for
+from .arguments import (DEFAULT_DIST_TIMEOUT_S, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_SOME_FAILED, add_cfg_options,
+                        add_image_run_arguments, check_output_paths, parser_for)
 
 if TYPE_CHECKING:
     from mmengine.config import Config
@@ -31,21 +32,14 @@ if TYPE_CHECKING:
     from cuts3d.pseudo import ExtractionSummary
 
 PROG = 'cuts3d predict-depth'
-DEFAULT_DIST_TIMEOUT_S = 24 * 3600
 RUNNER_OPTIONS = ('min_side', 'max_side', 'warn_after_failures')
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SOME_FAILED = 0, 1, 2, 3
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = parser_for(PROG, 'Predict depth maps (16-bit PNG) for a set of images.')
     parser.add_argument('config', help='config holding depth_source or pseudo_mask_generator.depth_source')
-    parser.add_argument('--images', required=True,
-                        help='image folder (searched recursively), one image, or a list file (one path per line)')
     parser.add_argument('--out', required=True, help='output folder of the depth PNGs')
-    parser.add_argument('--work-dir', help='part files and manifest (default: <out>.work)')
-    parser.add_argument('--resume', action='store_true', help='skip images already recorded in --work-dir')
-    parser.add_argument('--launcher', choices=LAUNCHERS, default='none', help='pytorch: started by torchrun')
-    parser.add_argument('--no-progress', action='store_true', help='no progress bar')
+    add_image_run_arguments(parser, 'part files and manifest (default: <out>.work)')
     add_cfg_options(parser)
     return parser.parse_args(argv)
 
@@ -83,36 +77,30 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def load_config(path: str, options: dict | None) -> Config:
-    """The config file with ``--cfg-options`` merged."""
-    from mmengine.config import Config
-
+    """The config file with ``--cfg-options`` merged (:func:`cuts3d.utils.config_options.read_config`)."""
     from cuts3d.pseudo import ToolConfigError
+    from cuts3d.utils.config_options import ConfigFileError, read_config
 
     if not os.path.isfile(path):
         raise ToolConfigError(f'config {path} does not exist')
-    cfg = Config.fromfile(path)
-    if options:
-        cfg.merge_from_dict(options)
-    return cfg
+    try:
+        return read_config(path, options)
+    except ConfigFileError as error:
+        raise ToolConfigError(str(error)) from error
 
 
 def _predict(args: argparse.Namespace) -> int:
     from cuts3d.pseudo import (DepthPredictionRunner, ExtractionAbortedError, ExtractionSetupError, ImageListError,
-                               ToolConfigError, output_work_dir, init_extraction_dist, list_images)
-    from cuts3d.pseudo.runner import failures_path
+                               ToolConfigError, init_extraction_dist, list_images)
     from cuts3d.registry import UnknownComponentError
-    from cuts3d.utils.output_paths import OutputPathError, refuse_inputs
+    from cuts3d.utils.output_paths import OutputPathError
     from cuts3d.weights import CheckpointError
 
     try:
         cfg = load_config(args.config, args.cfg_options)
         depth_cfg = depth_source_config(cfg, args.config)
         root, items = list_images(args.images)
-        trees = [('the --images folder', root)] if os.path.isdir(args.images) else \
-            [('a folder holding input images', folder) for folder in sorted({os.path.dirname(i.path) for i in items})]
-        for what, path in (('--out', args.out), ('the failures file', failures_path(args.out)),
-                           ('--work-dir', args.work_dir or output_work_dir(args.out))):
-            refuse_inputs(path, what, [('the config file', args.config)], trees)
+        check_output_paths(args, root, items)
         options = dict(cfg.get('extraction') or {})
         timeout_s = options.get('dist_timeout_s', DEFAULT_DIST_TIMEOUT_S)
         rank, world_size = init_extraction_dist(args.launcher, timeout_s)

@@ -17,7 +17,7 @@ has the measurements.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -317,32 +317,32 @@ class NCutCutter:
         # The rebuilt pattern already is this cut's graph ('zero') or is restricted by its nodes ('remove').
         return pattern, nodes.copy(), nodes, groups
 
-    def _solve_numpy(self, work: dict[int, tuple[CutItem, ImageGraph]]) -> dict[int, np.ndarray | None]:
-        vectors = {}
+    def _graphs_to_solve(self, work: dict[int, tuple[CutItem, ImageGraph]],
+                         vectors: dict[int, np.ndarray | None]) -> Iterator[tuple[int, tuple, ImageGraph]]:
+        """``(index, (pattern, active, nodes), image)`` of every item whose graph has a cut; an item whose active
+        patches form one clique gets the vector None in ``vectors`` instead (see :meth:`cut`)."""
         for index, ((feats, active, context), image) in work.items():
             pattern, edges_active, nodes, groups = self._cut_graph(feats, active, context, image)
             if image.pattern is None:
                 image.groups = groups
             if is_clique(pattern, active.reshape(-1)):
                 vectors[index] = None
-                continue
-            vector, image.start = pattern_second_eigenvector(PatternGraph(pattern, self.eps, edges_active, nodes),
-                                                             image.start)
-            vectors[index] = vector
+            else:
+                yield index, (pattern, edges_active, nodes), image
+
+    def _solve_numpy(self, work: dict[int, tuple[CutItem, ImageGraph]]) -> dict[int, np.ndarray | None]:
+        vectors: dict[int, np.ndarray | None] = {}
+        for index, (pattern, edges_active, nodes), image in self._graphs_to_solve(work, vectors):
+            vectors[index], image.start = pattern_second_eigenvector(
+                PatternGraph(pattern, self.eps, edges_active, nodes), image.start)
         return vectors
 
     def _solve_torch(self, work: dict[int, tuple[CutItem, ImageGraph]]) -> dict[int, np.ndarray | None]:
         """One batched LOBPCG per graph size (images of one batch normally share their grid)."""
         by_size: dict[int, list[tuple[int, tuple, ImageGraph]]] = {}
         vectors: dict[int, np.ndarray | None] = {}
-        for index, ((feats, active, context), image) in work.items():
-            pattern, edges_active, nodes, groups = self._cut_graph(feats, active, context, image)
-            if image.pattern is None:
-                image.groups = groups
-            if is_clique(pattern, active.reshape(-1)):
-                vectors[index] = None
-                continue
-            by_size.setdefault(edges_active.size, []).append((index, (pattern, edges_active, nodes), image))
+        for index, graph, image in self._graphs_to_solve(work, vectors):
+            by_size.setdefault(graph[1].size, []).append((index, graph, image))
         for group in by_size.values():
             patterns, actives, nodes = zip(*(graph for _, graph, _ in group))
             graph = BatchedPatternGraph(torch.stack(patterns), self.eps, self._to_device(actives),

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-__all__ = ['OutputPathError', 'check_writable_dir', 'check_writable_file', 'is_within', 'refuse_inputs']
+__all__ = ['OutputPathError', 'check_writable_dir', 'check_writable_file', 'is_within', 'refuse_inputs',
+           'refuse_run_outputs']
 
 
 class OutputPathError(ValueError):
@@ -41,6 +42,27 @@ def refuse_inputs(path: str, what: str, files: Iterable[tuple[str, str]] = (),
         if is_within(path, tree):
             raise OutputPathError(f'{what} {path} is inside {description} ({tree}); outputs are kept out of the '
                                   'inputs: choose a path outside it')
+
+
+def refuse_run_outputs(outputs: Iterable[tuple[str, str]], config: str, images: str, root: str,
+                       image_paths: Iterable[str], depth: str | None = None) -> None:
+    """:func:`refuse_inputs` for every ``(what, path)`` output of a run over an ``--images`` argument.
+
+    The inputs: the config file, an ``--images`` list file, the ``--images`` folder (``root``; for a list file or
+    one image, each folder holding a listed image of ``image_paths``) and a ``--depth`` folder.
+    """
+    if os.path.isdir(images):
+        trees = [('the --images folder', root)]
+    else:
+        folders = sorted({os.path.dirname(path) for path in image_paths})
+        trees = [('a folder holding input images', folder) for folder in folders]
+    if depth:
+        trees.append(('the --depth folder', depth))
+    files = [('the config file', config)]
+    if os.path.isfile(images):
+        files.append(('the --images file', images))
+    for what, path in outputs:
+        refuse_inputs(path, what, files, trees)
 
 
 def _reason(error: OSError) -> str:
